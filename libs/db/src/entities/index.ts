@@ -1,0 +1,7 @@
+import { EmbeddingSpaceEntity } from './embedding-space.entity';
+import { IngestBatchEntity } from './ingest-batch.entity';
+import { PaperEmbeddingEntity } from './paper-embedding.entity';
+import { PaperEntity } from './paper.entity';
+
+export { EmbeddingSpaceEntity, IngestBatchEntity, PaperEmbeddingEntity, PaperEntity };
+export const ENTITIES = [PaperEntity, EmbeddingSpaceEntity, PaperEmbeddingEntity, IngestBatchEntity];

@@ -1,0 +1,21 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/**
+ * A pushed batch waiting for (or done with) its ingest job. Queue payloads carry only the batch id;
+ * the papers stay here, and `result` is written in the same transaction as the papers, so a
+ * retried job returns the first run's counts instead of storing anything twice.
+ */
+@Entity({ name: 'ingest_batches' })
+export class IngestBatchEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  @Column({ type: 'jsonb' })
+  papers!: unknown[];
+
+  @Column({ type: 'jsonb', nullable: true })
+  result!: Record<string, number> | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

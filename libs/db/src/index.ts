@@ -1,0 +1,5 @@
+export * from './data-source';
+export * from './entities';
+export * from './papers.store';
+export * from './embedding-spaces.store';
+export * from './embedded/pglite-server';

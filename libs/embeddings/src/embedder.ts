@@ -1,0 +1,25 @@
+/** Turns texts into unit vectors. Implementations may block; callers use the off-loop runner. */
+export interface Embedder {
+  /** Model key stored beside every vector: EMBEDDING_MODEL and dtype. */
+  readonly modelKey: string;
+  readonly dimensions: number;
+  /** One vector per text, in input order. A vector may be degenerate: check isUsableVector. */
+  embed(texts: string[]): Promise<Float32Array[]>;
+  close(): Promise<void>;
+}
+
+export interface EmbedderOptions {
+  /** A Hugging Face model id, or a path to a local model folder. */
+  model: string;
+  dtype: string;
+  /** Tokens kept per text; longer texts are truncated. */
+  maxTokens: number;
+  batchSize: number;
+  threads: number;
+  cacheDir: string;
+  allowRemoteModels: boolean;
+}
+
+export function modelKeyOf(options: Pick<EmbedderOptions, 'model' | 'dtype'>): string {
+  return `${options.model}@${options.dtype}`;
+}

@@ -1,0 +1,3 @@
+export * from './registry';
+export * from './connection';
+export * from './queue.service';

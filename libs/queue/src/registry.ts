@@ -1,0 +1,68 @@
+import { JobsOptions } from 'bullmq';
+
+/**
+ * Every queue and job paperfeed runs, with each job's payload type. Payloads carry ids, never
+ * whole papers: state lives in Postgres.
+ */
+export const QUEUES = ['ingest', 'embed'] as const;
+export type QueueName = (typeof QUEUES)[number];
+
+export interface JobPayloads {
+  /** Store a pushed batch (staged in ingest_batches) and queue embedding for what changed. */
+  'ingest.papers': { batchId: string };
+  /** Embed these papers with the configured model, skipping any already current. */
+  'embed.papers': { paperIds: string[] };
+  /** Queue embedding for every paper that lacks a current vector (after a crash or model switch). */
+  'embed.reconcile': Record<string, never>;
+}
+export type JobName = keyof JobPayloads;
+
+interface JobDefinition {
+  queue: QueueName;
+  options: JobsOptions;
+}
+
+// Exponential backoff with jitter, so retries of many jobs do not arrive together.
+const RETRY: JobsOptions = { attempts: 5, backoff: { type: 'exponential', delay: 2000, jitter: 0.5 } };
+
+export const JOBS: { readonly [N in JobName]: JobDefinition } = {
+  'ingest.papers': { queue: 'ingest', options: RETRY },
+  'embed.papers': { queue: 'embed', options: RETRY },
+  'embed.reconcile': { queue: 'embed', options: { attempts: 3, backoff: { type: 'exponential', delay: 5000 } } },
+};
+
+export const JOB_NAMES = Object.keys(JOBS) as JobName[];
+
+/** How long finished jobs stay visible (GET /v1/jobs/:id, Bull Board). The failed set is the dead-letter queue. */
+export const RETENTION: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> = {
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 14 * 24 * 3600, count: 50_000 },
+};
+
+/** Job names the given queues carry. */
+export function jobsOfQueues(queues: readonly QueueName[]): JobName[] {
+  return JOB_NAMES.filter((name) => queues.includes(JOBS[name].queue));
+}
+
+/** Parses WORKER_QUEUES (undefined: all queues); throws naming an unknown queue. */
+export function parseQueueNames(names: string[] | undefined): QueueName[] {
+  if (!names) return [...QUEUES];
+  for (const name of names) {
+    if (!(QUEUES as readonly string[]).includes(name)) {
+      throw new Error(`unknown queue "${name}" (queues: ${QUEUES.join(', ')})`);
+    }
+  }
+  return names as QueueName[];
+}
+
+/**
+ * Job ids that deduplicate: the same id is not queued twice while the first job is kept.
+ * BullMQ forbids ':' in custom ids.
+ */
+export const jobIds = {
+  ingestPapers: (batchId: string) => `ingest-papers-${batchId}`,
+  /** Same papers with the same texts: same id. */
+  embedPapers: (contentKey: string) => `embed-papers-${contentKey}`,
+  /** One reconciliation at a time per time slot. */
+  embedReconcile: (slot: string) => `embed-reconcile-${slot}`,
+};

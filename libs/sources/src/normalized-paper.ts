@@ -1,0 +1,35 @@
+/** The one shape every source is turned into before a paper is stored. */
+export interface NormalizedPaper {
+  /** arXiv id without version where the paper has one, else the id it was given. */
+  id: string;
+  /** arXiv version of this text; null when the source does not say. */
+  version: number | null;
+  title: string;
+  abstract: string;
+  authors: string[];
+  /** Primary category first. */
+  categories: string[];
+  publishedAt: Date;
+  url: string | null;
+  /** null leaves the stored count as it is. */
+  upvotes: number | null;
+}
+
+// New-style (2501.01234v2) and old-style (hep-th/9901001v1, math.GT/0309136) arXiv identifiers.
+const ARXIV_ID = /^(?:arxiv:)?(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?\/\d{7})(?:v(\d+))?$/i;
+
+/** Splits "2501.01234v2" into id "2501.01234" and version 2; other ids pass through unchanged. */
+export function splitArxivId(rawId: string): { id: string; version: number | null; isArxiv: boolean } {
+  const match = ARXIV_ID.exec(rawId.trim());
+  if (!match) return { id: rawId.trim(), version: null, isArxiv: false };
+  return { id: match[1], version: match[2] ? Number(match[2]) : null, isArxiv: true };
+}
+
+/** Collapses runs of white space (sources wrap titles and abstracts at arbitrary columns). */
+export function collapseWhitespace(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+export function arxivAbsUrl(id: string): string {
+  return `https://arxiv.org/abs/${id}`;
+}
