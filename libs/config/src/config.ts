@@ -36,8 +36,11 @@ export interface AppConfig {
 export const EMBEDDING_DTYPES = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'bnb4', 'q4f16'] as const;
 export type EmbeddingDtype = (typeof EMBEDDING_DTYPES)[number];
 
-/** Thrown for a bad setting; its message is the one line printed before the process exits. */
-export class ConfigError extends Error {
+/** A problem that stops a process at startup; its message is the one line printed before exit. */
+export class StartupError extends Error {}
+
+/** A bad setting, named. */
+export class ConfigError extends StartupError {
   constructor(variable: string, problem: string) {
     super(`Invalid configuration: ${variable} ${problem}`);
     this.name = 'ConfigError';
@@ -159,11 +162,12 @@ export function requireAdminToken(config: AppConfig): string {
   throw new ConfigError('ADMIN_TOKEN', 'is required (set it, or use `npm start`, which generates one)');
 }
 
-/** Runs `main`; a ConfigError becomes one line on stderr and exit code 78 (EX_CONFIG). */
-export function exitOnConfigError(error: unknown): never {
-  if (error instanceof ConfigError) {
+/** Ends a process whose startup failed: one line for a StartupError, the stack otherwise. */
+export function exitOnStartupError(error: unknown): never {
+  if (error instanceof StartupError) {
     process.stderr.write(`${error.message}\n`);
-    process.exit(78);
+    process.exit(78); // EX_CONFIG
   }
-  throw error;
+  process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
+  process.exit(1);
 }

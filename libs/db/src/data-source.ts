@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { StartupError } from '@paperfeed/config';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
@@ -17,7 +18,7 @@ export function createDataSource(url: string, options: { poolSize?: number } = {
 }
 
 /** Thrown when the database cannot serve paperfeed (no pgvector, or unreachable). */
-export class DatabaseUnusableError extends Error {}
+export class DatabaseUnusableError extends StartupError {}
 
 /** Fails with a clear message when the server lacks pgvector, before anything else touches it. */
 export async function assertPgvectorAvailable(dataSource: DataSource): Promise<void> {
@@ -49,5 +50,12 @@ export async function runMigrations(dataSource: DataSource): Promise<string[]> {
   } finally {
     await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     await runner.release();
+  }
+}
+
+/** Workers never migrate: they refuse to start on a schema that is not up to date. */
+export async function assertSchemaCurrent(dataSource: DataSource): Promise<void> {
+  if (await dataSource.showMigrations()) {
+    throw new DatabaseUnusableError('the database schema is not up to date: run `npm run migrate` (or start the api, which migrates)');
   }
 }

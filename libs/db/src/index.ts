@@ -3,3 +3,4 @@ export * from './entities';
 export * from './papers.store';
 export * from './embedding-spaces.store';
 export * from './embedded/pglite-server';
+export * from './database.module';

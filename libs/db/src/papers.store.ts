@@ -244,6 +244,16 @@ export class PapersStore {
     return rows.map((row) => ({ id: row.id, title: row.title, abstract: row.abstract, textHash: row.text_hash }));
   }
 
+  /** The current text hash of each of these papers (what an embed job's dedup key is made of). */
+  async embeddingKeys(ids: string[]): Promise<{ id: string; textHash: string }[]> {
+    if (ids.length === 0) return [];
+    const rows: { id: string; text_hash: string }[] = await this.dataSource.query(
+      `SELECT id, text_hash FROM papers WHERE id = ANY($1) ORDER BY id`,
+      [ids],
+    );
+    return rows.map((row) => ({ id: row.id, textHash: row.text_hash }));
+  }
+
   /**
    * Stores vectors, each only if the paper's text is still the one that was embedded (a paper
    * edited meanwhile keeps waiting for its new vector). Returns how many were stored.

@@ -1,7 +1,6 @@
 /**
  * Entry point of the off-loop embedder: runs in a worker thread or a child process, loads the
- * model once and answers embed requests one at a time. Keep imports relative: this file is also
- * loaded by ts-node in tests.
+ * model once and answers embed requests one at a time (under ts-jest it runs through ts-node).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { EmbedderOptions } from './embedder';

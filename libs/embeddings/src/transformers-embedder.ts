@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { StartupError } from '@paperfeed/config';
 import { Embedder, EmbedderOptions, modelKeyOf } from './embedder';
 
 /** Raised when the configured model cannot be loaded; the message says what to change. */
-export class ModelLoadError extends Error {}
+export class ModelLoadError extends StartupError {}
 
 type FeatureExtractor = ((texts: string[], options: object) => Promise<{ data: Float32Array; dims: number[] }>) & {
   tokenizer: { model_max_length: number };

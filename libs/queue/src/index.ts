@@ -1,3 +1,5 @@
 export * from './registry';
 export * from './connection';
 export * from './queue.service';
+export * from './queue.module';
+export * from './job-handler.decorator';

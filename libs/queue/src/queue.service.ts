@@ -1,4 +1,5 @@
 import { Job, JobState, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { JOBS, JobName, JobPayloads, QUEUES, QueueName, RETENTION } from './registry';
 import { redisOptions } from './connection';
 
@@ -55,6 +56,16 @@ export class QueueService {
     }
   }
 
+  /** Creates or updates a repeating job (idempotent: the scheduler id names it). */
+  async schedule<N extends JobName>(schedulerId: string, name: N, data: JobPayloads[N], everyMs: number): Promise<void> {
+    const definition = JOBS[name];
+    await this.queue(definition.queue).upsertJobScheduler(
+      schedulerId,
+      { every: everyMs },
+      { name, data, opts: { ...definition.options, ...RETENTION } },
+    );
+  }
+
   /** Finds a job in whichever queue holds it. */
   async status(jobId: string): Promise<JobStatus | null> {
     try {
@@ -76,6 +87,12 @@ export class QueueService {
     } catch (error) {
       throw new QueueUnavailableError(`could not read job ${jobId}: ${(error as Error).message}`);
     }
+  }
+
+  /** Round trip to Redis (readiness checks). */
+  async ping(): Promise<void> {
+    const client = (await this.queue('ingest').client) as unknown as Redis;
+    await client.ping();
   }
 
   async close(): Promise<void> {

@@ -13,6 +13,10 @@ export class IngestBatchEntity {
   @Column({ type: 'jsonb' })
   papers!: unknown[];
 
+  /** Papers of the batch whose text is new or changed (to embed), kept after `papers` is cleared. */
+  @Column({ name: 'paper_ids', type: 'text', array: true, nullable: true })
+  paperIds!: string[] | null;
+
   @Column({ type: 'jsonb', nullable: true })
   result!: Record<string, number> | null;
 

@@ -76,6 +76,7 @@ export class InitialSchema1764230400000 implements MigrationInterface {
       CREATE TABLE ingest_batches (
         id uuid PRIMARY KEY,
         papers jsonb NOT NULL,
+        paper_ids text[],
         result jsonb,
         created_at timestamptz NOT NULL DEFAULT now()
       )`);

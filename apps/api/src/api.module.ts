@@ -1,0 +1,33 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AppConfig, ConfigModule } from '@paperfeed/config';
+import { DatabaseModule } from '@paperfeed/db';
+import { QueueModule } from '@paperfeed/queue';
+import { AdminGuard } from './common/admin.guard';
+import { ErrorsFilter } from './common/errors.filter';
+import { ADMIN_TOKEN } from './common/tokens';
+import { createValidationPipe } from './common/validation';
+import { HealthController } from './health/health.controller';
+import { IngestController } from './ingest/ingest.controller';
+import { IngestService } from './ingest/ingest.service';
+import { PapersController } from './papers/papers.controller';
+import { PapersService } from './papers/papers.service';
+
+@Module({})
+export class ApiModule {
+  static forRoot(config: AppConfig, adminToken: string): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ poolSize: 10 }), QueueModule],
+      controllers: [PapersController, IngestController, HealthController],
+      providers: [
+        { provide: ADMIN_TOKEN, useValue: adminToken },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: ErrorsFilter },
+        AdminGuard,
+        PapersService,
+        IngestService,
+      ],
+    };
+  }
+}

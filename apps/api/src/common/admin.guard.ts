@@ -1,0 +1,40 @@
+import { applyDecorators, CanActivate, ExecutionContext, Inject, Injectable, UnauthorizedException, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Request } from 'express';
+import { ADMIN_TOKEN } from './tokens';
+
+/** Compares secrets in constant time (hashing first makes the lengths equal). */
+export function sameSecret(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+export function bearerToken(request: Request): string | undefined {
+  const header = request.headers.authorization;
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return match?.[1];
+}
+
+@Injectable()
+export class AdminGuard implements CanActivate {
+  constructor(@Inject(ADMIN_TOKEN) private readonly adminToken: string) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const token = bearerToken(context.switchToHttp().getRequest<Request>());
+    if (!token || !sameSecret(token, this.adminToken)) {
+      throw new UnauthorizedException('a valid admin bearer token is required');
+    }
+    return true;
+  }
+}
+
+/** Route needs `Authorization: Bearer <ADMIN_TOKEN>`. */
+export const AdminOnly = () =>
+  applyDecorators(
+    UseGuards(AdminGuard),
+    ApiBearerAuth(),
+    ApiUnauthorizedResponse({ description: 'missing or wrong admin token' }),
+    ApiForbiddenResponse({ description: 'not allowed' }),
+  );

@@ -1,0 +1,86 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { CATEGORY_PATTERN } from '../papers/papers.query';
+
+export const PAPER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
+
+export class PushedPaperDto {
+  @ApiProperty({ example: '2501.01234v2', description: 'arXiv id (version is split off) or any id matching the pattern' })
+  @IsString()
+  @Matches(PAPER_ID_PATTERN, { message: 'id must match ^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$' })
+  id!: string;
+
+  @ApiProperty({ minLength: 1, maxLength: 1000 })
+  @IsString()
+  @Length(1, 1000)
+  @Matches(/\S/, { message: 'title must not be blank' })
+  title!: string;
+
+  @ApiProperty({ minLength: 1, maxLength: 20000 })
+  @IsString()
+  @Length(1, 20000)
+  @Matches(/\S/, { message: 'abstract must not be blank' })
+  abstract!: string;
+
+  @ApiProperty({ type: [String], maxItems: 5000 })
+  @IsArray()
+  @ArrayMaxSize(5000)
+  @IsString({ each: true })
+  @Length(1, 300, { each: true })
+  authors!: string[];
+
+  @ApiPropertyOptional({ type: [String], maxItems: 50, description: 'primary category first' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @Matches(CATEGORY_PATTERN, { each: true, message: 'categories must look like arXiv categories, e.g. cs.LG' })
+  categories?: string[];
+
+  @ApiProperty({ example: '2025-01-02T00:00:00Z', description: 'ISO 8601' })
+  @IsString()
+  @IsISO8601({ strict: true })
+  publishedAt!: string;
+
+  @ApiPropertyOptional({ example: 'https://arxiv.org/abs/2501.01234' })
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
+  @MaxLength(2048)
+  url?: string;
+
+  @ApiPropertyOptional({ minimum: 0 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(100_000_000)
+  upvotes?: number;
+}
+
+export class IngestPapersDto {
+  @ApiProperty({ type: [PushedPaperDto], minItems: 1, maxItems: 1000 })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @ValidateNested({ each: true })
+  @Type(() => PushedPaperDto)
+  papers!: PushedPaperDto[];
+}
+
+export class JobAcceptedDto {
+  @ApiProperty() jobId!: string;
+}

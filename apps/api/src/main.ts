@@ -1,0 +1,49 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { randomBytes } from 'node:crypto';
+import { AppConfig, exitOnStartupError, loadConfig, requireAdminToken, withEmbeddedRuntime } from '@paperfeed/config';
+import { ApiModule } from './api.module';
+import { jsonBody } from './common/body-parsers';
+import { migrate } from './migrate';
+
+/** Outside production an api started without ADMIN_TOKEN makes one up for this run and says so. */
+function adminTokenFor(config: AppConfig): string {
+  if (config.adminToken || config.nodeEnv === 'production') return requireAdminToken(config);
+  const token = randomBytes(24).toString('base64url');
+  new Logger('Auth').warn(`ADMIN_TOKEN is not set: using ${token} for this run only`);
+  return token;
+}
+
+export async function createApi(config: AppConfig, adminToken: string): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config, adminToken), { bodyParser: false });
+  // Pushed batches may be large (1000 papers of up to 20,000 characters); everything else is small.
+  app.use('/v1/ingest/papers', jsonBody('32mb'));
+  app.use(jsonBody('1mb'));
+  app.disable('x-powered-by');
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('paperfeed')
+      .setDescription('Research-paper feed: ingestion, similar papers, search, personalized feeds. Errors are { statusCode, error, message }.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}
+
+async function main(): Promise<void> {
+  const config = withEmbeddedRuntime(loadConfig());
+  const adminToken = adminTokenFor(config);
+  await migrate(config.databaseUrl);
+  const app = await createApi(config, adminToken);
+  await app.listen(config.port, process.env.HOST ?? '0.0.0.0');
+  new Logger('Api').log(`listening on ${await app.getUrl()} (OpenAPI UI at /docs)`);
+}
+
+if (require.main === module) main().catch(exitOnStartupError);

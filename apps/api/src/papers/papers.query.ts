@@ -1,0 +1,48 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Matches, Max, Min, Validate, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
+import { PageQuery } from '../common/list.dto';
+
+@ValidatorConstraint({ name: 'calendarDate' })
+class IsCalendarDate implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value !== 'string') return false;
+    const date = new Date(`${value}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+  }
+
+  defaultMessage(): string {
+    return 'date must be a calendar date YYYY-MM-DD';
+  }
+}
+
+export const CATEGORY_PATTERN = /^[A-Za-z][A-Za-z0-9.-]{0,31}$/;
+
+export const PAPER_SORTS = ['recent'] as const;
+
+export class ListPapersQuery extends PageQuery {
+  @ApiPropertyOptional({ example: '2025-01-15', description: 'UTC day of publication; all days when absent' })
+  @IsOptional()
+  @Validate(IsCalendarDate)
+  date?: string;
+
+  @ApiPropertyOptional({ enum: PAPER_SORTS, default: 'recent' })
+  @IsOptional()
+  @IsIn(PAPER_SORTS)
+  sort: (typeof PAPER_SORTS)[number] = 'recent';
+
+  @ApiPropertyOptional({ example: 'cs.LG' })
+  @IsOptional()
+  @Matches(CATEGORY_PATTERN, { message: 'category must look like an arXiv category, e.g. cs.LG' })
+  category?: string;
+}
+
+export class SimilarQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 10 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit: number = 10;
+}

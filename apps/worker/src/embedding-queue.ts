@@ -1,0 +1,22 @@
+import { createHash } from 'node:crypto';
+import { jobIds, QueueService } from '@paperfeed/queue';
+
+/** Papers per embed job: large enough to batch well, small enough to retry cheaply. */
+export const PAPERS_PER_EMBED_JOB = 32;
+
+/**
+ * Queues embed jobs for papers. The job id is a hash of the ids and text hashes, so queueing the
+ * same work twice (a retried ingest, a reconciliation) adds nothing while the first job is kept.
+ */
+export async function queueEmbedding(queues: QueueService, papers: { id: string; textHash: string }[]): Promise<number> {
+  const jobs = [];
+  for (let start = 0; start < papers.length; start += PAPERS_PER_EMBED_JOB) {
+    const chunk = papers.slice(start, start + PAPERS_PER_EMBED_JOB);
+    const contentKey = createHash('sha1')
+      .update(chunk.map((paper) => `${paper.id} ${paper.textHash}`).join('\n'))
+      .digest('hex');
+    jobs.push({ data: { paperIds: chunk.map((paper) => paper.id) }, jobId: jobIds.embedPapers(contentKey) });
+  }
+  await queues.enqueueMany('embed.papers', jobs);
+  return jobs.length;
+}

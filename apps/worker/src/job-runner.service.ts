@@ -1,0 +1,105 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { Job, Worker } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '@paperfeed/config';
+import { assertSchemaCurrent } from '@paperfeed/db';
+import {
+  handlerProblems,
+  JOB_HANDLER,
+  JobName,
+  jobIds,
+  jobsOfQueues,
+  parseQueueNames,
+  QueueName,
+  QueueService,
+  redisOptions,
+} from '@paperfeed/queue';
+import { EmbeddingRuntime } from './embedder.provider';
+
+type Handler = (data: unknown, job: Job) => Promise<unknown>;
+
+/** Queues whose jobs are CPU-bound: one at a time per process overlaps I/O with inference enough. */
+const CONCURRENCY: Partial<Record<QueueName, number>> = { embed: 2 };
+
+/**
+ * Binds every @HandlesJob method to its job name, refuses to start unless each consumed job has
+ * exactly one handler, and runs one BullMQ Worker per consumed queue (WORKER_QUEUES).
+ * Workers are created only after the database, Redis and (for the embed queue) the model are ready.
+ */
+@Injectable()
+export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(JobRunner.name);
+  private readonly workers: Worker[] = [];
+  private readonly handlers = new Map<JobName, Handler>();
+  readonly queues: QueueName[];
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly reflector: Reflector,
+    private readonly runtime: EmbeddingRuntime,
+    private readonly producer: QueueService,
+    private readonly dataSource: DataSource,
+  ) {
+    this.queues = parseQueueNames(config.workerQueues);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.bindHandlers();
+    await assertSchemaCurrent(this.dataSource);
+    if (this.queues.includes('embed')) {
+      await this.runtime.start();
+      this.logger.log(`model ${this.runtime.space.model} loaded (${this.runtime.space.dimensions} dimensions)`);
+    }
+    const connection = redisOptions(this.config.redisUrl, 'worker');
+    for (const queue of this.queues) {
+      const worker = new Worker(queue, (job) => this.run(job), {
+        connection,
+        prefix: this.config.queuePrefix,
+        concurrency: CONCURRENCY[queue] ?? this.config.workerConcurrency,
+      });
+      worker.on('failed', (job, error) => this.logger.warn(`${queue} job ${job?.id} (${job?.name}) failed: ${error.message}`));
+      worker.on('error', (error) => this.logger.error(`${queue} worker: ${error.message}`));
+      this.workers.push(worker);
+    }
+    if (this.queues.includes('embed')) await this.scheduleReconciliation();
+    this.logger.log(`consuming ${this.queues.join(', ')}`);
+  }
+
+  private bindHandlers(): void {
+    const found: JobName[] = [];
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance = wrapper.instance as Record<string, unknown> | undefined;
+      if (!instance || typeof instance !== 'object') continue;
+      const prototype = Object.getPrototypeOf(instance);
+      for (const method of this.scanner.getAllMethodNames(prototype)) {
+        const name = this.reflector.get<JobName | undefined>(JOB_HANDLER, prototype[method]);
+        if (!name) continue;
+        found.push(name);
+        this.handlers.set(name, (prototype[method] as Handler).bind(instance));
+      }
+    }
+    const problems = handlerProblems(jobsOfQueues(this.queues), found);
+    if (problems.length > 0) throw new Error(`worker cannot start: ${problems.join('; ')}`);
+  }
+
+  private run(job: Job): Promise<unknown> {
+    const handler = this.handlers.get(job.name as JobName);
+    if (!handler) throw new Error(`no handler for job "${job.name}"`);
+    return handler(job.data, job);
+  }
+
+  /** Reconcile now (once per minute across all workers) and then on a fixed schedule. */
+  private async scheduleReconciliation(): Promise<void> {
+    const minute = new Date().toISOString().slice(0, 16).replace(/\D/g, '');
+    await this.producer.enqueue('embed.reconcile', {}, { jobId: jobIds.embedReconcile(minute) });
+    await this.producer.schedule('embed-reconcile', 'embed.reconcile', {}, this.config.reconcileEveryMs);
+  }
+
+  /** Stops taking jobs and waits for active ones, before queues and the database close. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.close()));
+  }
+}

@@ -1,0 +1,56 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { PapersStore } from '@paperfeed/db';
+import { isUsableVector, paperEmbeddingText } from '@paperfeed/embeddings';
+import { HandlesJob, JobPayloads, QueueService } from '@paperfeed/queue';
+import { EmbeddingRuntime } from '../embedder.provider';
+import { queueEmbedding } from '../embedding-queue';
+
+const RECONCILE_PAGE = 1000;
+
+@Injectable()
+export class EmbedProcessor {
+  private readonly logger = new Logger(EmbedProcessor.name);
+
+  constructor(
+    private readonly papers: PapersStore,
+    private readonly runtime: EmbeddingRuntime,
+    private readonly queues: QueueService,
+  ) {}
+
+  /** Embeds the papers that still lack a current vector; already-embedded ones are skipped. */
+  @HandlesJob('embed.papers')
+  async embedPapers(data: JobPayloads['embed.papers']) {
+    const space = this.runtime.space;
+    const todo = await this.papers.missingEmbeddings(space.id, { ids: data.paperIds, limit: data.paperIds.length });
+    if (todo.length === 0) return { embedded: 0, degenerate: 0, skipped: data.paperIds.length };
+    const vectors = await this.runtime.embedder.embed(todo.map(paperEmbeddingText));
+    const usable = todo
+      .map((paper, i) => ({ paperId: paper.id, textHash: paper.textHash, vector: vectors[i] }))
+      .filter((item) => isUsableVector(item.vector));
+    const degenerate = todo.length - usable.length;
+    if (degenerate > 0) {
+      const ids = todo.filter((_, i) => !isUsableVector(vectors[i])).map((paper) => paper.id);
+      this.logger.warn(`model gave no usable vector (zero or non-finite) for ${ids.join(', ')}: not stored`);
+    }
+    const embedded = await this.papers.storeEmbeddings(space.id, usable);
+    return { embedded, degenerate, skipped: data.paperIds.length - todo.length };
+  }
+
+  /** Queues embedding for every paper without a current vector in this model's space. */
+  @HandlesJob('embed.reconcile')
+  async reconcile() {
+    const space = this.runtime.space;
+    let afterId: string | undefined;
+    let papers = 0;
+    let jobs = 0;
+    for (;;) {
+      const page = await this.papers.missingEmbeddings(space.id, { limit: RECONCILE_PAGE, afterId });
+      if (page.length === 0) break;
+      papers += page.length;
+      jobs += await queueEmbedding(this.queues, page);
+      afterId = page[page.length - 1].id;
+    }
+    if (papers > 0) this.logger.log(`reconcile: ${papers} papers lack a ${space.model} vector; ${jobs} embed jobs queued`);
+    return { papers, jobs };
+  }
+}

@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { UnrecoverableError } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { IngestBatchEntity, PapersStore } from '@paperfeed/db';
+import { HandlesJob, JobPayloads, QueueService } from '@paperfeed/queue';
+import { queueEmbedding } from '../embedding-queue';
+import { normalizePushedBatch } from './pushed-paper';
+
+export interface IngestResult {
+  received: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  rejections: { index: number; id?: string; reason: string }[];
+}
+
+@Injectable()
+export class IngestProcessor {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly papers: PapersStore,
+    private readonly queues: QueueService,
+  ) {}
+
+  /**
+   * Stores a pushed batch. The papers and the batch's result are written in one transaction: a
+   * retry after a crash finds the result and only re-queues embedding (deduplicated by job id).
+   */
+  @HandlesJob('ingest.papers')
+  async ingestPapers(data: JobPayloads['ingest.papers']): Promise<IngestResult> {
+    const { result, paperIds } = await this.dataSource.transaction(async (manager) => {
+      const batch = await manager.findOne(IngestBatchEntity, { where: { id: data.batchId }, lock: { mode: 'pessimistic_write' } });
+      if (!batch) throw new UnrecoverableError(`ingest batch ${data.batchId} does not exist`);
+      if (batch.result) return { result: batch.result as unknown as IngestResult, paperIds: batch.paperIds ?? [] };
+      const { papers, rejections, duplicates } = normalizePushedBatch(batch.papers);
+      const outcome = await this.papers.upsert(papers, manager);
+      const counts: IngestResult = {
+        received: batch.papers.length,
+        created: outcome.created,
+        updated: outcome.updated,
+        unchanged: outcome.unchanged + duplicates,
+        rejected: rejections.length,
+        rejections,
+      };
+      const ids = outcome.needsEmbedding;
+      // The staged papers are stored now; keep the counts and which papers need embedding.
+      await manager.update(IngestBatchEntity, { id: batch.id }, { result: counts as never, papers: [], paperIds: ids });
+      return { result: counts, paperIds: ids };
+    });
+    // Outside the transaction: if queueing fails the job retries, finds the result, and queues again.
+    await queueEmbedding(this.queues, await this.papers.embeddingKeys(paperIds));
+    return result;
+  }
+}

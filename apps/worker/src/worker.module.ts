@@ -1,0 +1,20 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { AppConfig, ConfigModule } from '@paperfeed/config';
+import { DatabaseModule } from '@paperfeed/db';
+import { QueueModule } from '@paperfeed/queue';
+import { EmbeddingRuntime } from './embedder.provider';
+import { JobRunner } from './job-runner.service';
+import { EmbedProcessor } from './processors/embed.processor';
+import { IngestProcessor } from './processors/ingest.processor';
+
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ poolSize: 5 }), QueueModule, DiscoveryModule],
+      providers: [EmbeddingRuntime, JobRunner, IngestProcessor, EmbedProcessor],
+    };
+  }
+}

@@ -1,0 +1,41 @@
+import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '@paperfeed/config';
+import { createDataSource } from './data-source';
+import { EmbeddingSpacesStore } from './embedding-spaces.store';
+import { PapersStore } from './papers.store';
+
+/** Closes the pool last, after workers and queues (Nest calls shutdown hooks in reverse order). */
+@Injectable()
+class DataSourceCloser implements OnApplicationShutdown {
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
+
+/** The TypeORM DataSource (connected at boot) and the stores built on it. */
+@Global()
+@Module({})
+export class DatabaseModule {
+  static forRoot(options: { poolSize?: number } = {}): DynamicModule {
+    return {
+      module: DatabaseModule,
+      providers: [
+        {
+          provide: DataSource,
+          inject: [APP_CONFIG],
+          useFactory: async (config: AppConfig) => {
+            if (!config.databaseUrl) throw new Error('DatabaseModule needs config.databaseUrl (see withEmbeddedRuntime)');
+            return createDataSource(config.databaseUrl, options).initialize();
+          },
+        },
+        { provide: PapersStore, inject: [DataSource], useFactory: (ds: DataSource) => new PapersStore(ds) },
+        { provide: EmbeddingSpacesStore, inject: [DataSource], useFactory: (ds: DataSource) => new EmbeddingSpacesStore(ds) },
+        DataSourceCloser,
+      ],
+      exports: [DataSource, PapersStore, EmbeddingSpacesStore],
+    };
+  }
+}
