@@ -43,9 +43,9 @@ export class TransformersEmbedder implements Embedder {
   }
 
   static async load(options: EmbedderOptions): Promise<TransformersEmbedder> {
-    const { env, pipeline } = await import('@huggingface/transformers');
+    const local = isLocalFolder(options.model);
     let modelId = options.model;
-    if (isLocalFolder(options.model)) {
+    if (local) {
       const folder = path.resolve(options.model);
       const onnxFile = path.join(folder, 'onnx', ONNX_FILE_BY_DTYPE[options.dtype] ?? 'model.onnx');
       if (!fs.existsSync(path.join(folder, 'config.json'))) {
@@ -56,9 +56,13 @@ export class TransformersEmbedder implements Embedder {
           `EMBEDDING_DTYPE=${options.dtype} needs ${onnxFile}, which is missing (this folder has: ${fs.readdirSync(path.join(folder, 'onnx')).join(', ')}; fp32 is model.onnx)`,
         );
       }
-      env.allowRemoteModels = false;
-      env.localModelPath = path.dirname(folder);
       modelId = path.basename(folder);
+    }
+    // Imported only now: loading onnxruntime's native addon is the slow part, and bad settings above fail first.
+    const { env, pipeline } = await import('@huggingface/transformers');
+    if (local) {
+      env.allowRemoteModels = false;
+      env.localModelPath = path.dirname(path.resolve(options.model));
     } else {
       env.allowRemoteModels = options.allowRemoteModels;
       env.localModelPath = options.cacheDir;

@@ -52,7 +52,6 @@ export class InitialSchema1764230400000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (paper_id, space_id)
       )`);
-    await q.query(`CREATE INDEX paper_embeddings_space ON paper_embeddings (space_id)`);
     await q.query(`
       CREATE FUNCTION paperfeed_ensure_embedding_space(model_key text, dims int) RETURNS int
       LANGUAGE plpgsql AS $$
