@@ -16,6 +16,24 @@ export interface JobStatus {
   failedReason?: string;
 }
 
+/** How long a producer waits for Redis before it gives up (BullMQ waits for a connection forever). */
+const REDIS_TIMEOUT_MS = 3000;
+
+/** Runs a Redis operation, turning a failure or a hang into QueueUnavailableError. */
+async function redisCall<T>(what: string, operation: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${REDIS_TIMEOUT_MS} ms`)), REDIS_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([operation(), timeout]);
+  } catch (error) {
+    throw new QueueUnavailableError(`${what}: ${(error as Error).message}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The producer side of the registry: the only way code puts a job on a queue. */
 export class QueueService {
   private readonly queues: Map<QueueName, Queue>;
@@ -35,25 +53,21 @@ export class QueueService {
 
   async enqueue<N extends JobName>(name: N, data: JobPayloads[N], options: { jobId?: string } = {}): Promise<string> {
     const definition = JOBS[name];
-    try {
-      const job = await this.queue(definition.queue).add(name, data, { ...definition.options, ...options });
-      return job.id as string;
-    } catch (error) {
-      throw new QueueUnavailableError(`could not queue ${name}: ${(error as Error).message}`);
-    }
+    const job = await redisCall(`could not queue ${name}`, () =>
+      this.queue(definition.queue).add(name, data, { ...definition.options, ...options }),
+    );
+    return job.id as string;
   }
 
   /** Adds many jobs of one name in one round trip. */
   async enqueueMany<N extends JobName>(name: N, jobs: { data: JobPayloads[N]; jobId?: string }[]): Promise<void> {
     if (jobs.length === 0) return;
     const definition = JOBS[name];
-    try {
-      await this.queue(definition.queue).addBulk(
+    await redisCall(`could not queue ${name}`, () =>
+      this.queue(definition.queue).addBulk(
         jobs.map((job) => ({ name, data: job.data, opts: { ...definition.options, ...RETENTION, jobId: job.jobId } })),
-      );
-    } catch (error) {
-      throw new QueueUnavailableError(`could not queue ${name}: ${(error as Error).message}`);
-    }
+      ),
+    );
   }
 
   /** Creates or updates a repeating job (idempotent: the scheduler id names it). */
@@ -67,8 +81,8 @@ export class QueueService {
   }
 
   /** Finds a job in whichever queue holds it. */
-  async status(jobId: string): Promise<JobStatus | null> {
-    try {
+  status(jobId: string): Promise<JobStatus | null> {
+    return redisCall(`could not read job ${jobId}`, async () => {
       for (const [queueName, queue] of this.queues) {
         const job: Job | undefined = await queue.getJob(jobId);
         if (!job) continue;
@@ -84,15 +98,12 @@ export class QueueService {
         };
       }
       return null;
-    } catch (error) {
-      throw new QueueUnavailableError(`could not read job ${jobId}: ${(error as Error).message}`);
-    }
+    });
   }
 
   /** Round trip to Redis (readiness checks). */
   async ping(): Promise<void> {
-    const client = (await this.queue('ingest').client) as unknown as Redis;
-    await client.ping();
+    await redisCall('Redis', async () => ((await this.queue('ingest').client) as unknown as Redis).ping());
   }
 
   async close(): Promise<void> {

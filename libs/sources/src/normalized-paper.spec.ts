@@ -1,4 +1,4 @@
-import { collapseWhitespace, splitArxivId } from './normalized-paper';
+import { collapseWhitespace, splitArxivId, splitCategories } from './normalized-paper';
 
 describe('splitArxivId', () => {
   it.each([
@@ -21,5 +21,13 @@ describe('splitArxivId', () => {
 describe('collapseWhitespace', () => {
   it('joins wrapped lines', () => {
     expect(collapseWhitespace('  Attention is\n   all you\tneed ')).toBe('Attention is all you need');
+  });
+});
+
+describe('splitCategories', () => {
+  it('splits joined ACM/MSC classes, keeps order, drops duplicates and blanks', () => {
+    expect(splitCategories(['cs.LG', 'cs.CV', '68T05, 68T07', 'I.2.6; I.4.2', ' ', 'cs.LG'])).toEqual([
+      'cs.LG', 'cs.CV', '68T05', '68T07', 'I.2.6', 'I.4.2',
+    ]);
   });
 });

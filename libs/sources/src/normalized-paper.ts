@@ -33,3 +33,12 @@ export function collapseWhitespace(text: string): string {
 export function arxivAbsUrl(id: string): string {
   return `https://arxiv.org/abs/${id}`;
 }
+
+/**
+ * Category lists as sources give them, tidied: entries such as "I.2.6; I.4.2" or "68T05, 68T07"
+ * (ACM and MSC classes arrive joined) are split, blanks dropped, duplicates removed, order kept.
+ */
+export function splitCategories(categories: string[]): string[] {
+  const parts = categories.flatMap((entry) => entry.split(/[;,]/)).map((part) => part.trim()).filter(Boolean);
+  return [...new Set(parts)];
+}

@@ -16,7 +16,6 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { CATEGORY_PATTERN } from '../papers/papers.query';
 
 export const PAPER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
 
@@ -45,11 +44,16 @@ export class PushedPaperDto {
   @Length(1, 300, { each: true })
   authors!: string[];
 
-  @ApiPropertyOptional({ type: [String], maxItems: 50, description: 'primary category first' })
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: 50,
+    description: 'primary category first; arXiv, ACM or MSC classes ("cs.LG", "I.2.6", "68T05"); "a; b" lists are split',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(50)
-  @Matches(CATEGORY_PATTERN, { each: true, message: 'categories must look like arXiv categories, e.g. cs.LG' })
+  @IsString({ each: true })
+  @Length(1, 200, { each: true })
   categories?: string[];
 
   @ApiProperty({ example: '2025-01-02T00:00:00Z', description: 'ISO 8601' })

@@ -16,7 +16,7 @@ class IsCalendarDate implements ValidatorConstraintInterface {
   }
 }
 
-export const CATEGORY_PATTERN = /^[A-Za-z][A-Za-z0-9.-]{0,31}$/;
+export const CATEGORY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export const PAPER_SORTS = ['recent'] as const;
 
@@ -33,7 +33,7 @@ export class ListPapersQuery extends PageQuery {
 
   @ApiPropertyOptional({ example: 'cs.LG' })
   @IsOptional()
-  @Matches(CATEGORY_PATTERN, { message: 'category must look like an arXiv category, e.g. cs.LG' })
+  @Matches(CATEGORY_PATTERN, { message: 'category must be a class such as cs.LG' })
   category?: string;
 }
 

@@ -1,4 +1,4 @@
-import { arxivAbsUrl, collapseWhitespace, NormalizedPaper, splitArxivId } from '@paperfeed/sources';
+import { arxivAbsUrl, collapseWhitespace, NormalizedPaper, splitArxivId, splitCategories } from '@paperfeed/sources';
 
 /** What POST /v1/ingest/papers accepts for one paper (validated by the api, re-checked here). */
 export interface PushedPaper {
@@ -42,7 +42,7 @@ export function normalizePushedPaper(raw: unknown): NormalizedPaper | string {
     title,
     abstract,
     authors: p.authors.map(collapseWhitespace).filter(Boolean),
-    categories: [...new Set(p.categories ?? [])],
+    categories: splitCategories(p.categories ?? []),
     publishedAt,
     url: p.url ?? (isArxiv ? arxivAbsUrl(id) : null),
     upvotes: typeof p.upvotes === 'number' ? p.upvotes : null,
