@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import { paperEmbeddingText } from '@paperfeed/embeddings';
-import { loadArxiv, median, MINILM, pushPapers, startAllInOne, toPushed, treeRss, waitIndexed } from './support';
+import { dbNow, loadArxiv, median, MINILM, pushPapers, startAllInOne, toPushed, treeRss, waitIndexed } from './support';
 
 const N = Number(process.argv[2] ?? 2000);
 const ROUNDS = Number(process.argv[3] ?? 3);
@@ -43,10 +43,10 @@ async function system(papers: ReturnType<typeof toPushed>[]): Promise<{ rate: nu
     EMBED_MAX_TOKENS: String(MAX_TOKENS),
   });
   let peakRss = treeRss(running.child.pid!);
-  const started = performance.now();
+  const started = await dbNow(running);
   await pushPapers(running, papers);
-  await waitIndexed(running, papers.length, () => (peakRss = Math.max(peakRss, treeRss(running.child.pid!))));
-  const rate = papers.length / ((performance.now() - started) / 1000);
+  const finished = await waitIndexed(running, papers.length, () => (peakRss = Math.max(peakRss, treeRss(running.child.pid!))));
+  const rate = papers.length / ((finished.getTime() - started.getTime()) / 1000);
   await running.stop();
   return { rate, peakRss };
 }

@@ -128,9 +128,21 @@ export async function indexedCount(system: RunningSystem): Promise<number> {
   return rows[0].n;
 }
 
-export async function waitIndexed(system: RunningSystem, n: number, onTick?: () => void): Promise<void> {
+/** The database's clock, to time work by the rows' own timestamps rather than by polling. */
+export async function dbNow(system: RunningSystem): Promise<Date> {
+  const { rows } = await system.db.query('SELECT clock_timestamp() AS now');
+  return rows[0].now;
+}
+
+/**
+ * Waits until n vectors are stored, polling once a second (polling must not steal CPU from the
+ * work measured), and returns when the last one was written, by the database's clock.
+ */
+export async function waitIndexed(system: RunningSystem, n: number, onTick?: () => void): Promise<Date> {
   while ((await indexedCount(system)) < n) {
     onTick?.();
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 1000));
   }
+  const { rows } = await system.db.query('SELECT max(created_at) AS last FROM paper_embeddings');
+  return rows[0].last;
 }

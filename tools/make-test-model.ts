@@ -11,11 +11,12 @@
  * pseudo-random vector. Specials and punctuation are [UNK]/[PAD] with zero rows: a text of only
  * punctuation yields NaN, like real static models do.
  *
- * Usage: ts-node tools/make-test-model.ts <output folder>
+ * Usage: ts-node tools/make-test-model.ts <output folder> [dimensions]
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+/** Default width of the test model's vectors (one axis per topic, the rest noise). */
 export const TEST_MODEL_DIMENSIONS = 32;
 
 /** Words that define topic axes 0..n-1. Tests use them to build similar and dissimilar texts. */
@@ -58,8 +59,7 @@ export function buildVocabulary(): string[] {
   return [...new Set(words)];
 }
 
-function buildTable(vocab: string[]): Float32Array {
-  const dim = TEST_MODEL_DIMENSIONS;
+function buildTable(vocab: string[], dim: number): Float32Array {
   const table = new Float32Array(vocab.length * dim);
   const next = random(20251127);
   const topicOf = new Map<string, number>();
@@ -165,9 +165,9 @@ function tokenizerJson(vocab: string[]): object {
   };
 }
 
-export function writeTestModel(folder: string): void {
+export function writeTestModel(folder: string, dim = TEST_MODEL_DIMENSIONS): void {
+  if (dim < Object.keys(TOPICS).length) throw new Error(`the test model needs at least ${Object.keys(TOPICS).length} dimensions`);
   const vocab = buildVocabulary();
-  const dim = TEST_MODEL_DIMENSIONS;
   fs.mkdirSync(path.join(folder, 'onnx'), { recursive: true });
   const config = {
     architectures: ['BertModel'], model_type: 'bert', hidden_size: dim, num_hidden_layers: 0, num_attention_heads: 1,
@@ -181,7 +181,7 @@ export function writeTestModel(folder: string): void {
   fs.writeFileSync(path.join(folder, 'config.json'), JSON.stringify(config, null, 2));
   fs.writeFileSync(path.join(folder, 'tokenizer_config.json'), JSON.stringify(tokenizerConfig, null, 2));
   fs.writeFileSync(path.join(folder, 'tokenizer.json'), JSON.stringify(tokenizerJson(vocab)));
-  const onnx = buildOnnxModel(buildTable(vocab), vocab.length, dim);
+  const onnx = buildOnnxModel(buildTable(vocab, dim), vocab.length, dim);
   fs.writeFileSync(path.join(folder, 'onnx', 'model.onnx'), onnx);
   fs.writeFileSync(path.join(folder, 'onnx', 'model_quantized.onnx'), onnx);
 }
@@ -192,6 +192,6 @@ if (require.main === module) {
     process.stderr.write('usage: ts-node tools/make-test-model.ts <output folder>\n');
     process.exit(64);
   }
-  writeTestModel(path.resolve(folder));
+  writeTestModel(path.resolve(folder), process.argv[3] ? Number(process.argv[3]) : undefined);
   process.stdout.write(`wrote test model to ${path.resolve(folder)}\n`);
 }

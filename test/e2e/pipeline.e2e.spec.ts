@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import { startTestDatabase, TestDatabase } from '../support/database';
-import { ADMIN_TOKEN, loadArxivPapers, REDIS_URL, testEnv, toPushedPaper, waitFor } from '../support/env';
+import { writeTestModel } from '../../tools/make-test-model';
+import { ADMIN_TOKEN, loadArxivPapers, REDIS_URL, tempDir, testEnv, toPushedPaper, waitFor } from '../support/env';
 import { AppProcess, exitOf, spawnBuilt, startApi, startWorker } from '../support/processes';
 
 /**
@@ -258,5 +259,37 @@ describe('push ingestion → embedding → similar papers (api + worker processe
     const { code, output } = await exitOf(app);
     expect(code).toBe(78);
     expect(output).toMatch(/Postgres without the pgvector extension/);
+  });
+
+  // Last: it replaces the worker.
+  it('switches models without a migration: a worker with another model re-embeds everything in its own space', async () => {
+    await worker.stop();
+    const otherModel = tempDir('model-16d');
+    writeTestModel(otherModel, 16);
+    const otherEnv = { ...env, EMBEDDING_MODEL: otherModel };
+    worker = await startWorker(otherEnv);
+    const { app: otherApi, url: otherUrl } = await startApi(otherEnv);
+    try {
+      // Reconciliation at worker start finds every paper without a vector in the new space.
+      const spaces = await waitFor(async () => {
+        const rows: { id: number; dimensions: number }[] = await db.dataSource.query(`SELECT id, dimensions FROM embedding_spaces ORDER BY id`);
+        return rows.length === 2 ? rows : undefined;
+      }, 'the new embedding space');
+      expect(spaces.map((s) => s.dimensions)).toEqual([32, 16]);
+      await waitFor(async () => {
+        const rows = await db.dataSource.query(`SELECT count(*)::int AS n FROM paper_embeddings WHERE space_id = $1`, [spaces[1].id]);
+        return rows[0].n === 150; // every paper but the one with no words
+      }, 'all papers to be embedded by the new model');
+
+      const similar = await fetch(`${otherUrl}/v1/papers/${real[0].id}/similar?limit=5`);
+      expect(similar.status).toBe(200);
+      const items = (await json(similar)).items as { paper: { id: string }; score: number }[];
+      expect(items).toHaveLength(5);
+      expect(items.map((i) => i.paper.id)).not.toContain(real[0].id);
+      // The api configured with the old model still answers from the old space.
+      expect((await getJson(`/v1/papers/${real[0].id}/similar?limit=5`)).status).toBe(200);
+    } finally {
+      await otherApi.stop();
+    }
   });
 });

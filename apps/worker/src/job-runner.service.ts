@@ -91,10 +91,10 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     return handler(job.data, job);
   }
 
-  /** Reconcile now (once per minute across all workers) and then on a fixed schedule. */
+  /** Reconcile now (once per minute and model across all workers) and then on a fixed schedule. */
   private async scheduleReconciliation(): Promise<void> {
     const minute = new Date().toISOString().slice(0, 16).replace(/\D/g, '');
-    await this.producer.enqueue('embed.reconcile', {}, { jobId: jobIds.embedReconcile(minute) });
+    await this.producer.enqueue('embed.reconcile', {}, { jobId: jobIds.embedReconcile(this.runtime.space.id, minute) });
     await this.producer.schedule('embed-reconcile', 'embed.reconcile', {}, this.config.reconcileEveryMs);
   }
 

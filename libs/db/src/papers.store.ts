@@ -244,11 +244,14 @@ export class PapersStore {
     return rows.map((row) => ({ id: row.id, title: row.title, abstract: row.abstract, textHash: row.text_hash }));
   }
 
-  /** The current text hash of each of these papers (what an embed job's dedup key is made of). */
+  /**
+   * The current text hash of each of these papers (what an embed job's dedup key is made of),
+   * shortest text first, so that embed jobs hold texts of similar length and batches pad little.
+   */
   async embeddingKeys(ids: string[]): Promise<{ id: string; textHash: string }[]> {
     if (ids.length === 0) return [];
     const rows: { id: string; text_hash: string }[] = await this.dataSource.query(
-      `SELECT id, text_hash FROM papers WHERE id = ANY($1) ORDER BY id`,
+      `SELECT id, text_hash FROM papers WHERE id = ANY($1) ORDER BY length(title) + length(abstract), id`,
       [ids],
     );
     return rows.map((row) => ({ id: row.id, textHash: row.text_hash }));

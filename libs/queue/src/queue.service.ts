@@ -1,4 +1,4 @@
-import { Job, JobState, Queue } from 'bullmq';
+import { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { JOBS, JobName, JobPayloads, QUEUES, QueueName, RETENTION } from './registry';
 import { redisOptions } from './connection';
@@ -84,14 +84,16 @@ export class QueueService {
   status(jobId: string): Promise<JobStatus | null> {
     return redisCall(`could not read job ${jobId}`, async () => {
       for (const [queueName, queue] of this.queues) {
+        // State first: once it says completed, the return value is stored (BullMQ sets both at once).
+        const state = await queue.getJobState(jobId);
+        if (state === 'unknown') continue;
         const job: Job | undefined = await queue.getJob(jobId);
         if (!job) continue;
-        const state: JobState | 'unknown' = await job.getState();
         return {
           id: jobId,
           queue: queueName,
           name: job.name,
-          state: state === 'waiting-children' || state === 'prioritized' || state === 'unknown' ? 'waiting' : state,
+          state: state === 'waiting-children' || state === 'prioritized' ? 'waiting' : state,
           progress: job.progress,
           ...(state === 'completed' ? { result: job.returnvalue } : {}),
           ...(state === 'failed' ? { failedReason: job.failedReason } : {}),

@@ -63,6 +63,6 @@ export const jobIds = {
   ingestPapers: (batchId: string) => `ingest-papers-${batchId}`,
   /** Same papers with the same texts: same id. */
   embedPapers: (contentKey: string) => `embed-papers-${contentKey}`,
-  /** One reconciliation at a time per time slot. */
-  embedReconcile: (slot: string) => `embed-reconcile-${slot}`,
+  /** One reconciliation per embedding space and time slot (workers starting together share it). */
+  embedReconcile: (spaceId: number, slot: string) => `embed-reconcile-${spaceId}-${slot}`,
 };

@@ -47,8 +47,10 @@ export class EmbedProcessor {
       const page = await this.papers.missingEmbeddings(space.id, { limit: RECONCILE_PAGE, afterId });
       if (page.length === 0) break;
       papers += page.length;
-      jobs += await queueEmbedding(this.queues, page);
       afterId = page[page.length - 1].id;
+      // Similar lengths in one job pad less (the page comes in id order, for paging).
+      const byLength = [...page].sort((a, b) => a.title.length + a.abstract.length - (b.title.length + b.abstract.length));
+      jobs += await queueEmbedding(this.queues, byLength);
     }
     if (papers > 0) this.logger.log(`reconcile: ${papers} papers lack a ${space.model} vector; ${jobs} embed jobs queued`);
     return { papers, jobs };
