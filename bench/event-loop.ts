@@ -8,7 +8,8 @@
 import { execFileSync } from 'node:child_process';
 import { EmbedderOptions, OffLoopEmbedder, paperEmbeddingText } from '@paperfeed/embeddings';
 import { TransformersEmbedder } from '../libs/embeddings/src/transformers-embedder';
-import { loadArxiv, median, MINILM } from './support';
+import { median, MINILM } from './support';
+import { loadArxivPapers } from '../tools/arxiv-data';
 
 type Mode = 'main-thread' | 'thread' | 'process';
 const N = Number(process.argv[2] === "--child" ? process.argv[4] : (process.argv[2] ?? 400));
@@ -23,7 +24,7 @@ const options: EmbedderOptions = {
 /** Child: embeds N papers in jobs of 32 (two in flight, like the worker) while a 10 ms timer ticks. */
 async function measure(mode: Mode): Promise<void> {
   const embedder = mode === 'main-thread' ? await TransformersEmbedder.load(options) : await OffLoopEmbedder.start(options, mode);
-  const texts = loadArxiv(N).map((r) => paperEmbeddingText({ title: r.title, abstract: r.summary }));
+  const texts = loadArxivPapers(N).map((r) => paperEmbeddingText({ title: r.title, abstract: r.summary }));
   let last = performance.now();
   let maxGap = 0;
   const timer = setInterval(() => {

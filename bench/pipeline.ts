@@ -7,7 +7,8 @@
  */
 import * as path from 'node:path';
 import { paperEmbeddingText } from '@paperfeed/embeddings';
-import { dbNow, loadArxiv, median, MINILM, pushPapers, startAllInOne, toPushed, treeRss, waitIndexed } from './support';
+import { dbNow, median, MINILM, pushPapers, startAllInOne, treeRss, waitIndexed } from './support';
+import { loadArxivPapers, toPushedPaper } from '../tools/arxiv-data';
 
 const N = Number(process.argv[2] ?? 2000);
 const ROUNDS = Number(process.argv[3] ?? 3);
@@ -34,7 +35,7 @@ async function barePipeline(texts: string[]): Promise<number> {
   return texts.length / seconds;
 }
 
-async function system(papers: ReturnType<typeof toPushed>[]): Promise<{ rate: number; peakRss: number }> {
+async function system(papers: ReturnType<typeof toPushedPaper>[]): Promise<{ rate: number; peakRss: number }> {
   const running = await startAllInOne({
     EMBEDDING_MODEL: MINILM,
     EMBEDDING_DTYPE: 'q8',
@@ -52,11 +53,12 @@ async function system(papers: ReturnType<typeof toPushed>[]): Promise<{ rate: nu
 }
 
 async function main(): Promise<void> {
-  const papers = loadArxiv(N).map(toPushed);
+  const papers = loadArxivPapers(N).map(toPushedPaper);
   const texts = papers.map((p) => paperEmbeddingText({ title: p.title.replace(/\s+/g, ' ').trim(), abstract: p.abstract.trim() }));
   const bare: number[] = [];
   const full: number[] = [];
   const rss: number[] = [];
+  await barePipeline(texts.slice(0, 200)); // warm-up: load the model files into the page cache
   for (let round = 1; round <= ROUNDS; round++) {
     bare.push(await barePipeline(texts));
     const run = await system(papers);

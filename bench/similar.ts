@@ -10,7 +10,8 @@
 import autocannon from 'autocannon';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { indexedCount, loadArxiv, median, MINILM, percentile, pushPapers, ROOT, RunningSystem, startAllInOne, toPushed, waitIndexed } from './support';
+import { indexedCount, median, MINILM, percentile, pushPapers, ROOT, RunningSystem, startAllInOne, waitIndexed } from './support';
+import { loadArxivPapers, toPushedPaper } from '../tools/arxiv-data';
 
 const ROUNDS = Number(process.argv[2] ?? 3);
 const N = 12_000;
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(dataDir, { recursive: true });
   const system = await startAllInOne({ EMBEDDING_MODEL: MINILM, EMBEDDING_DTYPE: 'q8', EMBED_THREADS: '2' }, dataDir);
   try {
-    const papers = loadArxiv(N).map(toPushed);
+    const papers = loadArxivPapers(N).map(toPushedPaper);
     if ((await indexedCount(system)) < papers.length) {
       console.log('indexing 12,000 papers (first run only)…');
       await pushPapers(system, papers);

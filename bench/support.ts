@@ -4,45 +4,11 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as zlib from 'node:zlib';
 import { Client } from 'pg';
+import { SHARED_DIR, toPushedPaper } from '../tools/arxiv-data';
 
 export const ROOT = path.resolve(__dirname, '..');
-export const SHARED = path.resolve(ROOT, '..', 'shared');
-export const MINILM = path.join(SHARED, 'models', 'minilm-l6-shaped');
-
-export interface ArxivRecord {
-  id: string;
-  title: string;
-  summary: string;
-  authors: string[];
-  categories: string[];
-  _listing_date?: string;
-}
-
-/** The 12,000 real papers (parts 1 and 2), in file order. */
-export function loadArxiv(n: number): ArxivRecord[] {
-  const out: ArxivRecord[] = [];
-  for (const part of ['part1of4', 'part2of4']) {
-    const file = path.join(SHARED, 'data', 'arxiv', `dw-dengwei_daily-arxiv_cs_${part}.jsonl.gz`);
-    for (const line of zlib.gunzipSync(fs.readFileSync(file)).toString('utf8').split('\n')) {
-      if (line) out.push(JSON.parse(line));
-      if (out.length >= n) return out;
-    }
-  }
-  return out;
-}
-
-export function toPushed(r: ArxivRecord) {
-  return {
-    id: r.id,
-    title: r.title,
-    abstract: r.summary,
-    authors: r.authors,
-    categories: r.categories,
-    publishedAt: `${r._listing_date ?? '2025-03-01'}T00:00:00Z`,
-  };
-}
+export const MINILM = path.join(SHARED_DIR, 'models', 'minilm-l6-shaped');
 
 export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -112,7 +78,7 @@ export async function startAllInOne(env: Record<string, string>, dataDir = fs.mk
   };
 }
 
-export async function pushPapers(system: RunningSystem, papers: ReturnType<typeof toPushed>[]): Promise<void> {
+export async function pushPapers(system: RunningSystem, papers: ReturnType<typeof toPushedPaper>[]): Promise<void> {
   for (let i = 0; i < papers.length; i += 1000) {
     const response = await fetch(`${system.url}/v1/ingest/papers`, {
       method: 'POST',
@@ -135,13 +101,13 @@ export async function dbNow(system: RunningSystem): Promise<Date> {
 }
 
 /**
- * Waits until n vectors are stored, polling once a second (polling must not steal CPU from the
+ * Waits until n vectors are stored, polling every 2 s (polling must not steal CPU from the
  * work measured), and returns when the last one was written, by the database's clock.
  */
 export async function waitIndexed(system: RunningSystem, n: number, onTick?: () => void): Promise<Date> {
   while ((await indexedCount(system)) < n) {
     onTick?.();
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, 2000));
   }
   const { rows } = await system.db.query('SELECT max(created_at) AS last FROM paper_embeddings');
   return rows[0].last;

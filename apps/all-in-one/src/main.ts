@@ -7,7 +7,6 @@
 import { ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { Redis } from 'ioredis';
 import {
@@ -20,6 +19,7 @@ import {
   writeEmbeddedRuntime,
 } from '@paperfeed/config';
 import { migrate } from '../../api/src/migrate';
+import { freePort } from './free-port';
 
 /** Redis and the database, in start order; then the api and worker. */
 const infrastructure: ChildProcess[] = [];
@@ -49,17 +49,6 @@ async function redisAnswers(url: string): Promise<boolean> {
   } finally {
     client.disconnect();
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function onPath(command: string): boolean {
