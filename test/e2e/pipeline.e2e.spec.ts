@@ -1,71 +1,49 @@
 import { Queue } from 'bullmq';
-import { startTestDatabase, TestDatabase } from '../support/database';
 import { writeTestModel } from '../../tools/make-test-model';
-import { ADMIN_TOKEN, loadArxivPapers, REDIS_URL, tempDir, testEnv, toPushedPaper, waitFor } from '../support/env';
-import { AppProcess, exitOf, spawnBuilt, startApi, startWorker } from '../support/processes';
+import { loadArxivPapers, REDIS_URL, tempDir, toPushedPaper, waitFor } from '../support/env';
+import { exitOf, spawnBuilt, startApi, startWorker } from '../support/processes';
+import { adminHeaders, Stack, startStack } from '../support/stack';
 
 /**
  * The whole pipeline as a client drives it: a real api process and a real worker process, real
  * Redis, the embedded Postgres with pgvector, the test model through transformers.js.
  */
 describe('push ingestion → embedding → similar papers (api + worker processes)', () => {
-  let db: TestDatabase;
-  let env: Record<string, string>;
-  let api: AppProcess;
-  let worker: AppProcess;
-  let base: string;
+  let stack: Stack;
   let ingestQueue: Queue;
   let embedQueue: Queue;
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const json = async (response: Response): Promise<any> => response.json();
-  const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
-  const post = (path: string, body: unknown, headers: Record<string, string> = admin) =>
-    fetch(`${base}${path}`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
-  const getJson = async (path: string, headers: Record<string, string> = {}) => {
-    const response = await fetch(`${base}${path}`, { headers });
-    return { status: response.status, body: (await json(response)) as any };
-  };
-  const count = async (table: string) => (await db.dataSource.query(`SELECT count(*)::int AS n FROM ${table}`))[0].n as number;
-  const waitForJob = (jobId: string) =>
-    waitFor(async () => {
-      const { body } = await getJson(`/v1/jobs/${jobId}`, admin);
-      return body.state === 'completed' || body.state === 'failed' ? body : undefined;
-    }, `job ${jobId}`);
+  const admin = adminHeaders;
+  const post = (path: string, body: unknown, headers: Record<string, string> = admin) => stack.request('POST', path, { body, headers });
+  const getJson = (path: string, headers: Record<string, string> = {}) => stack.get(path, headers);
+  const count = (table: string) => stack.count(table);
+  const waitForJob = (jobId: string) => stack.job(jobId);
   const waitUntilIndexed = (ids: string[]) =>
     waitFor(async () => {
-      const rows = await db.dataSource.query(
-        `SELECT count(*)::int AS n FROM paper_embeddings WHERE paper_id = ANY($1)`,
-        [ids],
-      );
+      const rows = await stack.db.dataSource.query(`SELECT count(*)::int AS n FROM paper_embeddings WHERE paper_id = ANY($1)`, [ids]);
       return rows[0].n === ids.length;
     }, `${ids.length} papers to be indexed`);
 
   const real = loadArxivPapers(150).map(toPushedPaper);
 
   beforeAll(async () => {
-    db = await startTestDatabase();
-    env = testEnv(db.url);
-    ({ app: api, url: base } = await startApi(env));
-    worker = await startWorker(env);
-    ingestQueue = new Queue('ingest', { connection: { url: REDIS_URL } as never, prefix: env.QUEUE_PREFIX });
-    embedQueue = new Queue('embed', { connection: { url: REDIS_URL } as never, prefix: env.QUEUE_PREFIX });
+    stack = await startStack();
+    ingestQueue = new Queue('ingest', { connection: { url: REDIS_URL } as never, prefix: stack.env.QUEUE_PREFIX });
+    embedQueue = new Queue('embed', { connection: { url: REDIS_URL } as never, prefix: stack.env.QUEUE_PREFIX });
   });
 
   afterAll(async () => {
-    await ingestQueue?.obliterate({ force: true }).catch(() => undefined);
-    await ingestQueue?.close();
-    await embedQueue?.obliterate({ force: true }).catch(() => undefined);
-    await embedQueue?.close();
-    await worker?.stop();
-    await api?.stop();
-    await db?.stop();
+    for (const queue of [ingestQueue, embedQueue]) {
+      await queue?.obliterate({ force: true }).catch(() => undefined);
+      await queue?.close();
+    }
+    await stack?.stop();
   });
 
   it('requires the admin token for ingestion and jobs', async () => {
     const none = await post('/v1/ingest/papers', { papers: [real[0]] }, { 'content-type': 'application/json' });
     expect(none.status).toBe(401);
-    expect(await json(none)).toEqual({ statusCode: 401, error: 'Unauthorized', message: expect.any(String) });
+    expect(none.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: expect.any(String) });
     const wrong = await post('/v1/ingest/papers', { papers: [real[0]] }, { ...admin, authorization: 'Bearer nope' });
     expect(wrong.status).toBe(401);
     expect((await getJson('/v1/jobs/whatever')).status).toBe(401);
@@ -76,7 +54,7 @@ describe('push ingestion → embedding → similar papers (api + worker processe
     const bad = [real[0], real[1], { ...real[2], title: 'x'.repeat(1001) }, { ...real[3], publishedAt: 'soon' }];
     const response = await post('/v1/ingest/papers', { papers: bad });
     expect(response.status).toBe(400);
-    const body = await json(response);
+    const body = response.body;
     expect(body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
     expect(body.message).toContain('papers.2.title');
     expect(body.message).toContain('papers.3.publishedAt');
@@ -94,23 +72,23 @@ describe('push ingestion → embedding → similar papers (api + worker processe
   ])('answers 400 for %s', async (_, body, field) => {
     const response = await post('/v1/ingest/papers', body);
     expect(response.status).toBe(400);
-    expect((await json(response)).message).toContain(field);
+    expect(response.body.message).toContain(field);
     expect(await count('ingest_batches')).toBe(0);
   });
 
   it('answers 400 for malformed JSON and 413 for an oversized body, in the error format', async () => {
     const malformed = await post('/v1/ingest/papers', '{"papers": [');
     expect(malformed.status).toBe(400);
-    expect(await json(malformed)).toEqual({ statusCode: 400, error: 'Bad Request', message: 'request body is not valid JSON' });
+    expect(malformed.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'request body is not valid JSON' });
     const huge = await post('/v1/ingest/papers', JSON.stringify({ papers: [{ ...real[0], abstract: 'x'.repeat(33 * 1024 * 1024) }] }));
     expect(huge.status).toBe(413);
-    expect((await json(huge)).statusCode).toBe(413);
+    expect(huge.body.statusCode).toBe(413);
   });
 
   it('stores and indexes a batch of real papers, then serves similar papers', async () => {
     const response = await post('/v1/ingest/papers', { papers: real });
     expect(response.status).toBe(202);
-    const { jobId } = await json(response);
+    const { jobId } = response.body;
     const job = await waitForJob(jobId);
     expect(job).toMatchObject({ id: jobId, queue: 'ingest', state: 'completed' });
     expect(job.result).toMatchObject({ received: 150, created: 150, updated: 0, unchanged: 0, rejected: 0 });
@@ -147,13 +125,13 @@ describe('push ingestion → embedding → similar papers (api + worker processe
   it('answers 404 for an unknown paper and 409 while a paper is not indexed', async () => {
     expect((await getJson('/v1/papers/2501.99999')).status).toBe(404);
     const unknown = await getJson('/v1/papers/2501.99999/similar');
-    expect(unknown).toEqual({ status: 404, body: { statusCode: 404, error: 'Not Found', message: expect.stringContaining('2501.99999') } });
+    expect({ status: unknown.status, body: unknown.body }).toEqual({ status: 404, body: { statusCode: 404, error: 'Not Found', message: expect.stringContaining('2501.99999') } });
 
     // Punctuation only: the model gives no usable vector, so the paper is stored but never indexed.
     const response = await post('/v1/ingest/papers', {
       papers: [{ id: 'no-words-1', title: '???', abstract: '!!! ... ???', authors: [], publishedAt: '2025-03-01T00:00:00Z' }],
     });
-    const job = await waitForJob((await json(response)).jobId);
+    const job = await waitForJob(response.body.jobId);
     expect(job.result.created).toBe(1);
     const embedJob = await waitFor(async () => {
       const done = await embedQueue.getJobs(['completed']);
@@ -170,27 +148,27 @@ describe('push ingestion → embedding → similar papers (api + worker processe
   it('updates one record when a paper comes again, and re-embeds only changed text', async () => {
     const original = real[5];
     const embeddedAt = async () =>
-      (await db.dataSource.query(`SELECT created_at FROM paper_embeddings WHERE paper_id = $1`, [original.id]))[0]?.created_at as Date | undefined;
+      (await stack.db.dataSource.query(`SELECT created_at FROM paper_embeddings WHERE paper_id = $1`, [original.id]))[0]?.created_at as Date | undefined;
     const first = await embeddedAt();
     expect(first).toBeDefined();
 
     // A new version with the same text: one row, version bumped, vector kept.
     const sameText = await post('/v1/ingest/papers', { papers: [{ ...original, id: `${original.id}v2` }] });
-    const sameJob = await waitForJob((await json(sameText)).jobId);
+    const sameJob = await waitForJob(sameText.body.jobId);
     expect(sameJob.result).toMatchObject({ received: 1, created: 0, updated: 1, unchanged: 0 });
-    const rows = await db.dataSource.query(`SELECT id, version FROM papers WHERE id LIKE $1`, [`${original.id}%`]);
+    const rows = await stack.db.dataSource.query(`SELECT id, version FROM papers WHERE id LIKE $1`, [`${original.id}%`]);
     expect(rows).toEqual([{ id: original.id, version: 2 }]);
     expect(await embeddedAt()).toEqual(first);
 
     // Exactly the same again: unchanged.
     const again = await post('/v1/ingest/papers', { papers: [{ ...original, id: `${original.id}v2` }] });
-    expect((await waitForJob((await json(again)).jobId)).result).toMatchObject({ unchanged: 1 });
+    expect((await waitForJob(again.body.jobId)).result).toMatchObject({ unchanged: 1 });
 
     // Changed abstract: a new vector replaces the old one.
     const edited = await post('/v1/ingest/papers', {
       papers: [{ ...original, id: `${original.id}v3`, abstract: 'Robot grasping with a gripper for manipulation.' }],
     });
-    expect((await waitForJob((await json(edited)).jobId)).result).toMatchObject({ updated: 1 });
+    expect((await waitForJob(edited.body.jobId)).result).toMatchObject({ updated: 1 });
     await waitFor(async () => {
       const at = await embeddedAt();
       return at !== undefined && at.getTime() !== first!.getTime();
@@ -232,30 +210,30 @@ describe('push ingestion → embedding → similar papers (api + worker processe
   });
 
   it('answers 503 and writes nothing when Redis is down', async () => {
-    const { app, url } = await startApi({ ...env, REDIS_URL: 'redis://127.0.0.1:1' });
+    const { app, url } = await startApi({ ...stack.env, REDIS_URL: 'redis://127.0.0.1:1' });
     const batchesBefore = await count('ingest_batches');
     try {
       const response = await fetch(`${url}/v1/ingest/papers`, { method: 'POST', headers: admin, body: JSON.stringify({ papers: [real[0]] }) });
       expect(response.status).toBe(503);
-      expect((await json(response)).statusCode).toBe(503);
+      expect(((await response.json()) as { statusCode: number }).statusCode).toBe(503);
       expect(await count('ingest_batches')).toBe(batchesBefore);
       const ready = await fetch(`${url}/health/ready`);
       expect(ready.status).toBe(503);
-      expect((await json(ready)).checks).toMatchObject({ database: 'up', redis: expect.stringMatching(/^down/) });
+      expect(((await ready.json()) as { checks: unknown }).checks).toMatchObject({ database: 'up', redis: expect.stringMatching(/^down/) });
     } finally {
       await app.stop();
     }
   });
 
   it('stops at startup with one line naming a bad setting', async () => {
-    const app = spawnBuilt('apps/api/src/main.js', { ...env, PORT: 'eighty' });
+    const app = spawnBuilt('apps/api/src/main.js', { ...stack.env, PORT: 'eighty' });
     const { code, output } = await exitOf(app);
     expect(code).toBe(78);
     expect(output.trim()).toBe('Invalid configuration: PORT must be a whole number, got "eighty"');
   });
 
   it('refuses a Postgres without pgvector at startup, saying so', async () => {
-    const app = spawnBuilt('apps/api/src/main.js', { ...env, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres' });
+    const app = spawnBuilt('apps/api/src/main.js', { ...stack.env, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres' });
     const { code, output } = await exitOf(app);
     expect(code).toBe(78);
     expect(output).toMatch(/Postgres without the pgvector extension/);
@@ -263,27 +241,27 @@ describe('push ingestion → embedding → similar papers (api + worker processe
 
   // Last: it replaces the worker.
   it('switches models without a migration: a worker with another model re-embeds everything in its own space', async () => {
-    await worker.stop();
+    await stack.worker.stop();
     const otherModel = tempDir('model-16d');
     writeTestModel(otherModel, 16);
-    const otherEnv = { ...env, EMBEDDING_MODEL: otherModel };
-    worker = await startWorker(otherEnv);
+    const otherEnv = { ...stack.env, EMBEDDING_MODEL: otherModel };
+    stack.setWorker(await startWorker(otherEnv));
     const { app: otherApi, url: otherUrl } = await startApi(otherEnv);
     try {
       // Reconciliation at worker start finds every paper without a vector in the new space.
       const spaces = await waitFor(async () => {
-        const rows: { id: number; dimensions: number }[] = await db.dataSource.query(`SELECT id, dimensions FROM embedding_spaces ORDER BY id`);
+        const rows: { id: number; dimensions: number }[] = await stack.db.dataSource.query(`SELECT id, dimensions FROM embedding_spaces ORDER BY id`);
         return rows.length === 2 ? rows : undefined;
       }, 'the new embedding space');
       expect(spaces.map((s) => s.dimensions)).toEqual([32, 16]);
       await waitFor(async () => {
-        const rows = await db.dataSource.query(`SELECT count(*)::int AS n FROM paper_embeddings WHERE space_id = $1`, [spaces[1].id]);
+        const rows = await stack.db.dataSource.query(`SELECT count(*)::int AS n FROM paper_embeddings WHERE space_id = $1`, [spaces[1].id]);
         return rows[0].n === 150; // every paper but the one with no words
       }, 'all papers to be embedded by the new model');
 
       const similar = await fetch(`${otherUrl}/v1/papers/${real[0].id}/similar?limit=5`);
       expect(similar.status).toBe(200);
-      const items = (await json(similar)).items as { paper: { id: string }; score: number }[];
+      const items = ((await similar.json()) as { items: { paper: { id: string }; score: number }[] }).items;
       expect(items).toHaveLength(5);
       expect(items.map((i) => i.paper.id)).not.toContain(real[0].id);
       // The api configured with the old model still answers from the old space.

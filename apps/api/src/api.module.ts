@@ -10,8 +10,15 @@ import { createValidationPipe } from './common/validation';
 import { HealthController } from './health/health.controller';
 import { IngestController } from './ingest/ingest.controller';
 import { IngestService } from './ingest/ingest.service';
+import { AtomController } from './papers/atom.controller';
 import { PapersController } from './papers/papers.controller';
+import { UpvotesController } from './papers/upvotes.controller';
 import { PapersService } from './papers/papers.service';
+import { QueryEmbedder } from './search/query-embedder.service';
+import { SearchController } from './search/search.controller';
+import { SearchService } from './search/search.service';
+import { UserGuard } from './common/user.guard';
+import { UsersController } from './users/users.controller';
 
 @Module({})
 export class ApiModule {
@@ -19,14 +26,17 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ poolSize: 10 }), QueueModule],
-      controllers: [PapersController, IngestController, HealthController],
+      controllers: [AtomController, PapersController, UpvotesController, SearchController, UsersController, IngestController, HealthController],
       providers: [
         { provide: ADMIN_TOKEN, useValue: adminToken },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: ErrorsFilter },
         AdminGuard,
+        UserGuard,
         PapersService,
         IngestService,
+        QueryEmbedder,
+        SearchService,
       ],
     };
   }

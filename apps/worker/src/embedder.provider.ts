@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@paperfeed/config';
 import { EmbeddingSpace, EmbeddingSpacesStore } from '@paperfeed/db';
-import { Embedder, OffLoopEmbedder } from '@paperfeed/embeddings';
+import { Embedder, embedderOptionsFrom, OffLoopEmbedder } from '@paperfeed/embeddings';
 
 /** The worker's model, loaded off the event loop at boot, and the embedding space it writes to. */
 @Injectable()
@@ -14,19 +14,7 @@ export class EmbeddingRuntime implements OnApplicationShutdown {
   ) {}
 
   async start(): Promise<void> {
-    const c = this.config;
-    const embedder = await OffLoopEmbedder.start(
-      {
-        model: c.embeddingModel,
-        dtype: c.embeddingDtype,
-        maxTokens: c.embedMaxTokens,
-        batchSize: c.embedBatchSize,
-        threads: c.embedThreads,
-        cacheDir: c.modelCacheDir,
-        allowRemoteModels: c.allowRemoteModels,
-      },
-      c.embedRunner,
-    );
+    const embedder = await OffLoopEmbedder.start(embedderOptionsFrom(this.config), this.config.embedRunner);
     const space = await this.spaces.ensure(embedder.modelKey, embedder.dimensions);
     this.loaded = { embedder, space };
   }

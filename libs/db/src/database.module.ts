@@ -4,6 +4,8 @@ import { APP_CONFIG, AppConfig } from '@paperfeed/config';
 import { createDataSource } from './data-source';
 import { EmbeddingSpacesStore } from './embedding-spaces.store';
 import { PapersStore } from './papers.store';
+import { UpvotesStore } from './upvotes.store';
+import { UsersStore } from './users.store';
 
 /** Closes the pool last, after workers and queues (Nest calls shutdown hooks in reverse order). */
 @Injectable()
@@ -33,9 +35,15 @@ export class DatabaseModule {
         },
         { provide: PapersStore, inject: [DataSource], useFactory: (ds: DataSource) => new PapersStore(ds) },
         { provide: EmbeddingSpacesStore, inject: [DataSource], useFactory: (ds: DataSource) => new EmbeddingSpacesStore(ds) },
+        { provide: UsersStore, inject: [DataSource], useFactory: (ds: DataSource) => new UsersStore(ds) },
+        {
+          provide: UpvotesStore,
+          inject: [DataSource, PapersStore],
+          useFactory: (ds: DataSource, papers: PapersStore) => new UpvotesStore(ds, papers),
+        },
         DataSourceCloser,
       ],
-      exports: [DataSource, PapersStore, EmbeddingSpacesStore],
+      exports: [DataSource, PapersStore, EmbeddingSpacesStore, UsersStore, UpvotesStore],
     };
   }
 }

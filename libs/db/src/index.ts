@@ -4,3 +4,5 @@ export * from './papers.store';
 export * from './embedding-spaces.store';
 export * from './embedded/pglite-server';
 export * from './database.module';
+export * from './users.store';
+export * from './upvotes.store';

@@ -1,7 +1,9 @@
 import { NormalizedPaper } from '@paperfeed/sources';
 import { startTestDatabase, TestDatabase } from '../../../test/support/database';
 import { EmbeddingSpacesStore } from './embedding-spaces.store';
-import { PapersStore } from './papers.store';
+import { PAPER_SORTS, PapersStore, sortKey } from './papers.store';
+import { UpvotesStore } from './upvotes.store';
+import { UsersStore } from './users.store';
 
 function paper(id: string, overrides: Partial<NormalizedPaper> = {}): NormalizedPaper {
   return {
@@ -40,7 +42,7 @@ describe('PapersStore (PGlite + pgvector)', () => {
   afterAll(() => db.stop());
 
   beforeEach(async () => {
-    await db.dataSource.query('TRUNCATE papers CASCADE');
+    await db.dataSource.query('TRUNCATE papers, users CASCADE');
   });
 
   it('counts created, updated and unchanged papers', async () => {
@@ -124,25 +126,57 @@ describe('PapersStore (PGlite + pgvector)', () => {
     expect((await store.similar('2501.00001', large, 5)).map((s) => s.paper.id)).toEqual(['2501.00002']);
   });
 
-  it('pages newest first without repeating or skipping, across equal timestamps', async () => {
+  it.each(PAPER_SORTS)('pages by %s without repeating or skipping, across equal keys', async (sort) => {
     const papers = Array.from({ length: 25 }, (_, i) =>
-      paper(`2501.${String(i).padStart(5, '0')}`, { publishedAt: new Date(Date.UTC(2025, 0, 1 + (i % 3))) }),
+      paper(`2501.${String(i).padStart(5, '0')}`, { publishedAt: new Date(Date.UTC(2025, 0, 1 + (i % 3))), upvotes: i % 4 }),
     );
     await store.upsert(papers);
     const seen: string[] = [];
-    let after: { publishedAt: string; id: string } | undefined;
+    let after: { key: string | number; id: string } | undefined;
     for (;;) {
-      const rows = await store.listRecent({ limit: 7, after }, null);
+      const rows = await store.list({ sort, limit: 7, after }, null);
       const page = rows.slice(0, 7);
       seen.push(...page.map((p) => p.id));
       if (rows.length <= 7) break;
       const last = page[page.length - 1];
-      after = { publishedAt: last.publishedAt.toISOString(), id: last.id };
+      after = { key: sortKey(last, sort), id: last.id };
     }
     expect(seen).toHaveLength(25);
     expect(new Set(seen).size).toBe(25);
-    const all = await store.listRecent({ limit: 100 }, null);
+    const all = await store.list({ sort, limit: 100 }, null);
     expect(seen).toEqual(all.map((p) => p.id));
+    const keys = all.map((p) => sortKey(p, sort));
+    expect(keys).toEqual([...keys].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0)));
+  });
+
+  it('ranks trending by the decayed sum of upvotes: recent votes lift an older paper', async () => {
+    const users = new UsersStore(db.dataSource);
+    const upvotes = new UpvotesStore(db.dataSource, store);
+    await store.upsert([
+      paper('2501.00001', { publishedAt: new Date('2025-01-01T00:00:00Z') }),
+      paper('2501.00002', { publishedAt: new Date('2025-01-02T00:00:00Z') }),
+    ]);
+    expect((await store.list({ sort: 'trending', limit: 2 }, null)).map((p) => p.id)).toEqual(['2501.00002', '2501.00001']);
+    for (let i = 0; i < 3; i++) {
+      const { id } = await users.create(`voter ${i}`);
+      await upvotes.set(id, '2501.00001', true);
+    }
+    expect((await store.list({ sort: 'trending', limit: 2 }, null)).map((p) => p.id)).toEqual(['2501.00001', '2501.00002']);
+    expect((await store.list({ sort: 'upvotes', limit: 2 }, null)).map((p) => [p.id, p.upvotes])).toEqual([['2501.00001', 3], ['2501.00002', 0]]);
+  });
+
+  it('counts exactly one upvote per user under concurrency, and withdraws it', async () => {
+    const users = new UsersStore(db.dataSource);
+    const upvotes = new UpvotesStore(db.dataSource, store);
+    await store.upsert([paper('2501.00001', { upvotes: 5 })]);
+    const voters = await Promise.all(Array.from({ length: 100 }, (_, i) => users.create(`u${i}`)));
+    await Promise.all(voters.flatMap(({ id }) => [upvotes.set(id, '2501.00001', true), upvotes.set(id, '2501.00001', true)]));
+    expect((await store.findById('2501.00001', null))?.upvotes).toBe(105);
+    expect(await upvotes.set(voters[0].id, '2501.00001', false)).toBe(104);
+    expect(await upvotes.set(voters[0].id, '2501.00001', false)).toBe(104);
+    expect(await upvotes.set(voters[0].id, '2501.99999', true)).toBeNull();
+    const stored = await db.dataSource.query(`SELECT count(*)::int AS n FROM paper_upvotes`);
+    expect(stored[0].n).toBe(99);
   });
 
   it('filters by UTC day and category', async () => {
@@ -151,9 +185,9 @@ describe('PapersStore (PGlite + pgvector)', () => {
       paper('2501.00002', { publishedAt: new Date('2025-01-03T00:00:00Z') }),
       paper('2501.00003', { publishedAt: new Date('2025-01-02T00:00:00Z'), categories: ['cs.LG', 'cs.CL'] }),
     ]);
-    const day = await store.listRecent({ limit: 10, date: '2025-01-02' }, null);
+    const day = await store.list({ sort: 'recent', limit: 10, date: '2025-01-02' }, null);
     expect(day.map((p) => p.id)).toEqual(['2501.00001', '2501.00003']);
-    const cl = await store.listRecent({ limit: 10, category: 'cs.CL' }, null);
+    const cl = await store.list({ sort: 'recent', limit: 10, category: 'cs.CL' }, null);
     expect(cl.map((p) => p.id).sort()).toEqual(['2501.00001', '2501.00003']);
   });
 });

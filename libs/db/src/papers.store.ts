@@ -1,5 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { paperTextHash, toPgvector } from '@paperfeed/embeddings';
+import { paperSignals, trendingScore } from '@paperfeed/ranking';
 import { NormalizedPaper } from '@paperfeed/sources';
 
 /** A stored paper as the API shows it. */
@@ -12,7 +13,14 @@ export interface StoredPaper {
   publishedAt: Date;
   url: string | null;
   upvotes: number;
+  trendingScore: number;
   indexed: boolean;
+}
+
+/** The sort key of a paper under a sort, for cursors. */
+export function sortKey(paper: StoredPaper, sort: PaperSort): string | number {
+  if (sort === 'recent') return paper.publishedAt.toISOString();
+  return sort === 'upvotes' ? paper.upvotes : paper.trendingScore;
 }
 
 export interface UpsertCounts {
@@ -26,20 +34,63 @@ export interface UpsertOutcome extends UpsertCounts {
   needsEmbedding: string[];
 }
 
-export type PaperSort = 'recent';
+export const PAPER_SORTS = ['recent', 'upvotes', 'trending'] as const;
+export type PaperSort = (typeof PAPER_SORTS)[number];
+
+/** Keyset position in a sorted list: the sort key of the last item seen and its id. */
+export interface ListPosition {
+  key: string | number;
+  id: string;
+}
 
 export interface PaperListQuery {
+  sort: PaperSort;
   /** UTC day, YYYY-MM-DD. */
   date?: string;
   category?: string;
   limit: number;
-  /** Keyset position after which to continue, from a previous page. */
-  after?: { publishedAt: string; id: string };
+  after?: ListPosition;
 }
 
-export interface SimilarPaper {
+/** pgvector's default hnsw.ef_search: an HNSW scan yields at most this many rows. */
+const DEFAULT_EF_SEARCH = 40;
+
+/** Each sort is one indexed column, descending, ties broken by id (so keyset pages are stable). */
+const SORT_COLUMNS: Record<PaperSort, { column: string; type: string }> = {
+  recent: { column: 'p.published_at', type: 'timestamptz' },
+  upvotes: { column: 'p.upvotes', type: 'int' },
+  trending: { column: 'p.trending_score', type: 'float8' },
+};
+
+export interface ScoredPaper {
   paper: StoredPaper;
   score: number;
+}
+
+export interface SearchFilters {
+  category?: string;
+  /** Published at or after. */
+  from?: Date;
+  /** Published at or before. */
+  to?: Date;
+}
+
+/** Appends the filters' conditions (and their parameters) for a papers row `p`. */
+function filterConditions(filters: SearchFilters, params: unknown[]): string[] {
+  const where: string[] = [];
+  if (filters.category) {
+    params.push([filters.category]);
+    where.push(`p.categories @> $${params.length}::text[]`);
+  }
+  if (filters.from) {
+    params.push(filters.from);
+    where.push(`p.published_at >= $${params.length}`);
+  }
+  if (filters.to) {
+    params.push(filters.to);
+    where.push(`p.published_at <= $${params.length}`);
+  }
+  return where;
 }
 
 export interface PaperToEmbed {
@@ -49,7 +100,7 @@ export interface PaperToEmbed {
   textHash: string;
 }
 
-const PAPER_COLUMNS = `p.id, p.title, p.abstract, p.authors, p.categories, p.published_at, p.url, p.upvotes`;
+const PAPER_COLUMNS = `p.id, p.title, p.abstract, p.authors, p.categories, p.published_at, p.url, p.upvotes, p.trending_score`;
 
 interface PaperRow {
   id: string;
@@ -60,6 +111,7 @@ interface PaperRow {
   published_at: Date;
   url: string | null;
   upvotes: number;
+  trending_score: number;
   indexed: boolean;
 }
 
@@ -73,6 +125,7 @@ function toStoredPaper(row: PaperRow): StoredPaper {
     publishedAt: row.published_at,
     url: row.url,
     upvotes: row.upvotes,
+    trendingScore: row.trending_score,
     indexed: row.indexed,
   };
 }
@@ -112,16 +165,16 @@ export class PapersStore {
           published_at timestamptz, url text, upvotes int, text_hash text)
       ),
       previous AS (
-        SELECT p.id, p.text_hash, p.version, p.upvotes FROM papers p JOIN incoming i ON i.id = p.id FOR UPDATE OF p
+        SELECT p.id, p.text_hash, p.version, p.source_upvotes FROM papers p JOIN incoming i ON i.id = p.id FOR UPDATE OF p
       ),
       -- Missing version or upvotes mean "unknown": keep what is stored.
       resolved AS (
         SELECT i.id, COALESCE(i.version, pr.version) AS version, i.title, i.abstract, i.authors, i.categories,
-               i.published_at, i.url, COALESCE(i.upvotes, pr.upvotes, 0) AS upvotes, i.text_hash
+               i.published_at, i.url, COALESCE(i.upvotes, pr.source_upvotes, 0) AS source_upvotes, i.text_hash
         FROM incoming i LEFT JOIN previous pr ON pr.id = i.id
       ),
       written AS (
-        INSERT INTO papers AS p (id, version, title, abstract, authors, categories, published_at, url, upvotes, text_hash)
+        INSERT INTO papers AS p (id, version, title, abstract, authors, categories, published_at, url, source_upvotes, text_hash)
         SELECT * FROM resolved
         ON CONFLICT (id) DO UPDATE SET
           version = excluded.version,
@@ -131,19 +184,20 @@ export class PapersStore {
           categories = excluded.categories,
           published_at = excluded.published_at,
           url = excluded.url,
-          upvotes = excluded.upvotes,
+          source_upvotes = excluded.source_upvotes,
           text_hash = excluded.text_hash,
           updated_at = now()
         WHERE (excluded.version IS NULL OR p.version IS NULL OR excluded.version >= p.version)
-          AND (p.version, p.title, p.abstract, p.authors, p.categories, p.published_at, p.url, p.upvotes)
+          AND (p.version, p.title, p.abstract, p.authors, p.categories, p.published_at, p.url, p.source_upvotes)
             IS DISTINCT FROM (excluded.version, excluded.title, excluded.abstract, excluded.authors,
-              excluded.categories, excluded.published_at, excluded.url, excluded.upvotes)
+              excluded.categories, excluded.published_at, excluded.url, excluded.source_upvotes)
         RETURNING p.id, p.text_hash, (xmax = 0) AS created
       )
       SELECT w.id, w.created, (pr.text_hash IS DISTINCT FROM w.text_hash) AS text_changed
       FROM written w LEFT JOIN previous pr ON pr.id = w.id`,
       [JSON.stringify(records)],
     );
+    await this.refreshTrending(rows.map((row) => row.id), manager);
     const changedText = rows.filter((row) => !row.created && row.text_changed).map((row) => row.id);
     if (changedText.length > 0) {
       await manager.query(`DELETE FROM paper_embeddings WHERE paper_id = ANY($1)`, [changedText]);
@@ -157,6 +211,26 @@ export class PapersStore {
     };
   }
 
+  /** Recomputes the stored trending score of these papers from their signals (see libs/ranking). */
+  async refreshTrending(ids: string[], manager: EntityManager = this.dataSource.manager): Promise<void> {
+    if (ids.length === 0) return;
+    const rows: { id: string; published_at: Date; source_upvotes: number; votes: Date[] }[] = await manager.query(
+      `SELECT p.id, p.published_at, p.source_upvotes,
+              COALESCE(array_agg(u.created_at) FILTER (WHERE u.created_at IS NOT NULL), '{}') AS votes
+       FROM papers p LEFT JOIN paper_upvotes u ON u.paper_id = p.id
+       WHERE p.id = ANY($1) GROUP BY p.id`,
+      [ids],
+    );
+    const scores = rows.map((row) =>
+      trendingScore(paperSignals({ publishedAt: row.published_at, sourceUpvotes: row.source_upvotes }, row.votes)),
+    );
+    await manager.query(
+      `UPDATE papers p SET trending_score = x.score
+       FROM unnest($1::text[], $2::float8[]) AS x(id, score) WHERE p.id = x.id`,
+      [rows.map((row) => row.id), scores],
+    );
+  }
+
   async findById(id: string, spaceId: number | null): Promise<StoredPaper | null> {
     const rows: PaperRow[] = await this.dataSource.query(
       `SELECT ${PAPER_COLUMNS}, ${INDEXED('$2')} FROM papers p WHERE p.id = $1`,
@@ -165,8 +239,9 @@ export class PapersStore {
     return rows[0] ? toStoredPaper(rows[0]) : null;
   }
 
-  /** Newest first, keyset-paginated on (published_at, id). Returns up to limit + 1 rows. */
-  async listRecent(query: PaperListQuery, spaceId: number | null): Promise<StoredPaper[]> {
+  /** A page of papers in the sort's order, keyset-paginated on (sort key, id). Returns up to limit + 1 rows. */
+  async list(query: PaperListQuery, spaceId: number | null): Promise<StoredPaper[]> {
+    const { column, type } = SORT_COLUMNS[query.sort];
     const params: unknown[] = [spaceId, query.limit + 1];
     const where: string[] = [];
     if (query.date) {
@@ -178,13 +253,13 @@ export class PapersStore {
       where.push(`p.categories @> $${params.length}::text[]`);
     }
     if (query.after) {
-      params.push(query.after.publishedAt, query.after.id);
-      where.push(`(p.published_at, p.id) < ($${params.length - 1}::timestamptz, $${params.length})`);
+      params.push(query.after.key, query.after.id);
+      where.push(`(${column}, p.id) < ($${params.length - 1}::${type}, $${params.length})`);
     }
     const rows: PaperRow[] = await this.dataSource.query(
       `SELECT ${PAPER_COLUMNS}, ${INDEXED('$1')} FROM papers p
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY p.published_at DESC, p.id DESC LIMIT $2`,
+       ORDER BY ${column} DESC, p.id DESC LIMIT $2`,
       params,
     );
     return rows.map(toStoredPaper);
@@ -192,34 +267,89 @@ export class PapersStore {
 
   /**
    * Nearest papers by cosine similarity through the space's HNSW index; the paper itself is
-   * excluded. The space id and dimension are integers from our own table, inlined so the planner
-   * can match the partial index.
+   * excluded. Empty when the paper has no vector in the space. The space id and dimension are
+   * integers from our own table, inlined so the planner can match the partial index.
    */
-  async similar(id: string, space: { id: number; dimensions: number }, limit: number): Promise<SimilarPaper[]> {
+  async similar(id: string, space: { id: number; dimensions: number }, limit: number): Promise<ScoredPaper[]> {
     const cast = `::vector(${Number(space.dimensions)})`;
     const spaceId = Number(space.id);
+    const sql = `
+      WITH target AS (
+        SELECT embedding${cast} AS v FROM paper_embeddings WHERE paper_id = $1 AND space_id = ${spaceId}
+      ),
+      nearest AS (
+        SELECT e.paper_id, e.embedding${cast} <=> (SELECT v FROM target) AS distance
+        FROM paper_embeddings e
+        WHERE e.space_id = ${spaceId} AND EXISTS (SELECT 1 FROM target)
+        ORDER BY e.embedding${cast} <=> (SELECT v FROM target)
+        LIMIT $2
+      )
+      SELECT ${PAPER_COLUMNS}, true AS indexed, n.distance
+      FROM nearest n JOIN papers p ON p.id = n.paper_id
+      WHERE n.paper_id <> $1
+      ORDER BY n.distance, p.id
+      LIMIT $3`;
+    const params = [id, limit + 1, limit];
+    // HNSW returns at most hnsw.ef_search rows (40 by default). One statement suffices for the
+    // usual page sizes; a larger one needs a transaction to raise it.
+    const rows: (PaperRow & { distance: number })[] =
+      limit + 1 <= DEFAULT_EF_SEARCH
+        ? await this.dataSource.query(sql, params)
+        : await this.dataSource.transaction(async (manager) => {
+            await manager.query(`SET LOCAL hnsw.ef_search = ${(limit + 1) * 2}`);
+            return manager.query(sql, params);
+          });
+    return rows.map((row) => ({ paper: toStoredPaper(row), score: 1 - Number(row.distance) }));
+  }
+
+  /**
+   * Full-text search: title (weight A) over abstract (B) over authors (C), ranked by ts_rank_cd.
+   * A query with search syntax ("quoted phrases", -exclusions, OR) is read by websearch_to_tsquery,
+   * which never fails on user input. A plain query matches papers with any of its words, ranked
+   * by how many and how densely they match: a title with a word missing, or a pasted abstract,
+   * still finds its papers (requiring every word would find nothing).
+   */
+  async keywordSearch(q: string, filters: SearchFilters, limit: number, spaceId: number | null): Promise<ScoredPaper[]> {
+    const syntax = /"|(^|\s)-\S|\sor\s/i.test(q);
+    const params: unknown[] = [spaceId, limit, q];
+    const where = ['p.search_vector @@ s.query', ...filterConditions(filters, params)];
+    const query = syntax
+      ? `websearch_to_tsquery('english', $3)`
+      : `NULLIF(replace(plainto_tsquery('english', $3)::text, ' & ', ' | '), '')::tsquery`;
+    const rows: (PaperRow & { score: number })[] = await this.dataSource.query(
+      `SELECT ${PAPER_COLUMNS}, ${INDEXED('$1')}, ts_rank_cd(p.search_vector, s.query, 32) AS score
+       FROM papers p, (SELECT ${query} AS query) AS s
+       WHERE ${where.join(' AND ')}
+       ORDER BY score DESC, p.id DESC LIMIT $2`,
+      params,
+    );
+    return rows.map((row) => ({ paper: toStoredPaper(row), score: Number(row.score) }));
+  }
+
+  /** Nearest papers to a query vector in the space's HNSW index, with filters. */
+  async semanticSearch(
+    vector: ArrayLike<number>,
+    space: { id: number; dimensions: number },
+    filters: SearchFilters,
+    limit: number,
+  ): Promise<ScoredPaper[]> {
+    const cast = `::vector(${Number(space.dimensions)})`;
+    const params: unknown[] = [toPgvector(vector), limit];
+    const where = [`e.space_id = ${Number(space.id)}`, ...filterConditions(filters, params)];
     return this.dataSource.transaction(async (manager) => {
-      // HNSW returns at most ef_search rows; leave room for the excluded paper itself.
-      await manager.query(`SET LOCAL hnsw.ef_search = ${Math.max(40, (limit + 1) * 2)}`);
+      await manager.query(`SET LOCAL hnsw.ef_search = ${Math.max(40, limit * 2)}`);
+      // With filters, keep scanning the graph until enough rows pass them (pgvector ≥ 0.8).
+      await manager.query(`SET LOCAL hnsw.iterative_scan = relaxed_order`);
       const rows: (PaperRow & { distance: number })[] = await manager.query(
-        `WITH target AS (
-           SELECT embedding${cast} AS v FROM paper_embeddings WHERE paper_id = $1 AND space_id = ${spaceId}
-         ),
-         nearest AS (
-           SELECT e.paper_id, e.embedding${cast} <=> (SELECT v FROM target) AS distance
-           FROM paper_embeddings e
-           WHERE e.space_id = ${spaceId}
-           ORDER BY e.embedding${cast} <=> (SELECT v FROM target)
-           LIMIT $2
-         )
-         SELECT ${PAPER_COLUMNS}, true AS indexed, n.distance
-         FROM nearest n JOIN papers p ON p.id = n.paper_id
-         WHERE n.paper_id <> $1
-         ORDER BY n.distance, p.id
-         LIMIT $3`,
-        [id, limit + 1, limit],
+        `SELECT ${PAPER_COLUMNS}, true AS indexed, e.embedding${cast} <=> $1${cast} AS distance
+         FROM paper_embeddings e JOIN papers p ON p.id = e.paper_id
+         WHERE ${where.join(' AND ')}
+         ORDER BY e.embedding${cast} <=> $1${cast} LIMIT $2`,
+        params,
       );
-      return rows.map((row) => ({ paper: toStoredPaper(row), score: 1 - Number(row.distance) }));
+      return rows
+        .map((row) => ({ paper: toStoredPaper(row), score: 1 - Number(row.distance) }))
+        .sort((a, b) => b.score - a.score || (a.paper.id < b.paper.id ? 1 : -1));
     });
   }
 

@@ -1,3 +1,5 @@
+import { AppConfig } from '@paperfeed/config';
+
 /** Turns texts into unit vectors. Implementations may block; callers use the off-loop runner. */
 export interface Embedder {
   /** Model key stored beside every vector: EMBEDDING_MODEL and dtype. */
@@ -22,4 +24,17 @@ export interface EmbedderOptions {
 
 export function modelKeyOf(options: Pick<EmbedderOptions, 'model' | 'dtype'>): string {
   return `${options.model}@${options.dtype}`;
+}
+
+/** The embedder the configuration asks for (worker and api load the same model). */
+export function embedderOptionsFrom(config: AppConfig): EmbedderOptions {
+  return {
+    model: config.embeddingModel,
+    dtype: config.embeddingDtype,
+    maxTokens: config.embedMaxTokens,
+    batchSize: config.embedBatchSize,
+    threads: config.embedThreads,
+    cacheDir: config.modelCacheDir,
+    allowRemoteModels: config.allowRemoteModels,
+  };
 }

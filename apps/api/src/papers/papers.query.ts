@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min, Validate, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
+import { PAPER_SORTS, PaperSort } from '@paperfeed/db';
 import { PageQuery } from '../common/list.dto';
 
 @ValidatorConstraint({ name: 'calendarDate' })
@@ -18,7 +19,6 @@ class IsCalendarDate implements ValidatorConstraintInterface {
 
 export const CATEGORY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-export const PAPER_SORTS = ['recent'] as const;
 
 export class ListPapersQuery extends PageQuery {
   @ApiPropertyOptional({ example: '2025-01-15', description: 'UTC day of publication; all days when absent' })
@@ -26,10 +26,14 @@ export class ListPapersQuery extends PageQuery {
   @Validate(IsCalendarDate)
   date?: string;
 
-  @ApiPropertyOptional({ enum: PAPER_SORTS, default: 'recent' })
+  @ApiPropertyOptional({
+    enum: PAPER_SORTS,
+    default: 'recent',
+    description: 'recent: newest first; upvotes: most upvoted; trending: upvotes and interactions decayed by age (half-life 24 h)',
+  })
   @IsOptional()
   @IsIn(PAPER_SORTS)
-  sort: (typeof PAPER_SORTS)[number] = 'recent';
+  sort: PaperSort = 'recent';
 
   @ApiPropertyOptional({ example: 'cs.LG' })
   @IsOptional()

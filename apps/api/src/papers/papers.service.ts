@@ -1,6 +1,6 @@
-import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@paperfeed/config';
-import { EmbeddingSpace, EmbeddingSpacesStore, PapersStore } from '@paperfeed/db';
+import { EmbeddingSpace, EmbeddingSpacesStore, PapersStore, PaperSort, sortKey, StoredPaper } from '@paperfeed/db';
 import { modelKeyOf } from '@paperfeed/embeddings';
 import { decodeCursor, encodeCursor } from '../common/cursor';
 import { Page } from '../common/list.dto';
@@ -32,24 +32,35 @@ export class PapersService {
   }
 
   async list(query: ListPapersQuery): Promise<Page<PaperDto>> {
-    const after = query.cursor ? decodeCursor<{ p: string; i: string }>(query.cursor, ['p', 'i']) : undefined;
+    // A cursor is tied to its sort: one from another sort would skip or repeat items.
+    const after = query.cursor ? decodeCursor<{ s: string; k: string | number; i: string }>(query.cursor, ['s', 'k', 'i']) : undefined;
+    if (after && after.s !== query.sort) throw new BadRequestException(`cursor: belongs to sort=${after.s}, not sort=${query.sort}`);
     const space = await this.space();
-    const rows = await this.papers.listRecent(
-      { date: query.date, category: query.category, limit: query.limit, after: after && { publishedAt: after.p, id: after.i } },
+    const rows = await this.papers.list(
+      { sort: query.sort, date: query.date, category: query.category, limit: query.limit, after: after && { key: after.k, id: after.i } },
       space?.id ?? null,
     );
     const items = rows.slice(0, query.limit);
     const last = items[items.length - 1];
-    const nextCursor = rows.length > query.limit ? encodeCursor({ p: last.publishedAt.toISOString(), i: last.id }) : null;
+    const nextCursor = rows.length > query.limit ? encodeCursor({ s: query.sort, k: sortKey(last, query.sort), i: last.id }) : null;
     return { items: items.map(toPaperDto), nextCursor };
+  }
+
+  /** Papers of a list without pagination (for feeds). */
+  async listStored(query: { sort: PaperSort; category?: string; limit: number }): Promise<StoredPaper[]> {
+    const space = await this.space();
+    return (await this.papers.list(query, space?.id ?? null)).slice(0, query.limit);
   }
 
   async similar(id: string, limit: number): Promise<{ items: ScoredPaperDto[] }> {
     const space = await this.space();
-    const paper = await this.papers.findById(id, space?.id ?? null);
-    if (!paper) throw new NotFoundException(`paper ${id} not found`);
-    if (!space || !paper.indexed) throw new ConflictException(`paper ${id} is not indexed yet; try again shortly`);
-    const items = await this.papers.similar(id, space, limit);
+    const items = space ? await this.papers.similar(id, space, limit) : [];
+    if (items.length === 0) {
+      // Nothing similar: find out why (the usual, non-empty path needs no second query).
+      const paper = await this.papers.findById(id, space?.id ?? null);
+      if (!paper) throw new NotFoundException(`paper ${id} not found`);
+      if (!paper.indexed) throw new ConflictException(`paper ${id} is not indexed yet; try again shortly`);
+    }
     return { items: items.map((item) => ({ paper: toPaperDto(item.paper), score: item.score })) };
   }
 }

@@ -28,8 +28,21 @@ export class PaperEntity {
   @Column({ type: 'text', nullable: true })
   url!: string | null;
 
-  @Column({ type: 'int' })
+  /** Upvotes the source reported (e.g. Hugging Face). */
+  @Column({ name: 'source_upvotes', type: 'int' })
+  sourceUpvotes!: number;
+
+  /** Upvotes of our own users (one per user, in paper_upvotes). */
+  @Column({ name: 'user_upvotes', type: 'int' })
+  userUpvotes!: number;
+
+  /** source_upvotes + user_upvotes (generated). */
+  @Column({ type: 'int', insert: false, update: false })
   upvotes!: number;
+
+  /** log2 of the decayed sum of signals at a fixed epoch: see libs/ranking/src/trending.ts. */
+  @Column({ name: 'trending_score', type: 'double precision' })
+  trendingScore!: number;
 
   /** sha256 of the embedded text; a change invalidates the paper's embeddings. */
   @Column({ name: 'text_hash', type: 'text' })

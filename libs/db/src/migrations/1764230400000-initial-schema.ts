@@ -27,7 +27,7 @@ export class InitialSchema1764230400000 implements MigrationInterface {
         search_vector tsvector GENERATED ALWAYS AS (
           setweight(to_tsvector('english', title), 'A') ||
           setweight(to_tsvector('english', abstract), 'B') ||
-          setweight(to_tsvector('simple', paperfeed_join_words(authors)), 'C')
+          setweight(to_tsvector('english', paperfeed_join_words(authors)), 'C')
         ) STORED
       )`);
     await q.query(`CREATE INDEX papers_published_at_id ON papers (published_at DESC, id DESC)`);

@@ -1,4 +1,5 @@
 import { InitialSchema1764230400000 } from './1764230400000-initial-schema';
+import { UsersUpvotesTrending1764316800000 } from './1764316800000-users-upvotes-trending';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS = [InitialSchema1764230400000];
+export const MIGRATIONS = [InitialSchema1764230400000, UsersUpvotesTrending1764316800000];

@@ -1,0 +1,30 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Page } from '../common/list.dto';
+import { ScoredPaperDto } from '../papers/paper.dto';
+import { SearchQuery } from './search.query';
+import { SearchService } from './search.service';
+
+class SearchPageDto {
+  @ApiProperty({ type: [ScoredPaperDto] }) items!: ScoredPaperDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
+@ApiTags('search')
+@Controller('v1/search')
+export class SearchController {
+  constructor(private readonly search: SearchService) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'Search papers by words (Postgres full text), by meaning (embeddings), or both fused (default)',
+    description:
+      'keyword: title > abstract > authors, websearch syntax ("phrase", -word, OR). semantic: the query embedded by the ' +
+      'same model as the papers, nearest papers by cosine. hybrid: reciprocal-rank fusion of the two (k = 60). ' +
+      'semantic and hybrid return up to 100 results; keyword up to 1000.',
+  })
+  @ApiOkResponse({ type: SearchPageDto })
+  find(@Query() query: SearchQuery): Promise<Page<ScoredPaperDto>> {
+    return this.search.search(query);
+  }
+}

@@ -1,0 +1,2 @@
+export * from './trending';
+export * from './fusion';
