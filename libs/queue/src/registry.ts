@@ -12,7 +12,7 @@ export interface JobPayloads {
   'ingest.papers': { batchId: string };
   /** Embed these papers with the configured model, skipping any already current. */
   'embed.papers': { paperIds: string[] };
-  /** Queue embedding for every paper that lacks a current vector (after a crash or model switch). */
+  /** Queue embedding for every paper that lacks a current vector (after a crash or model switch); refresh planner statistics. */
   'embed.reconcile': Record<string, never>;
 }
 export type JobName = keyof JobPayloads;

@@ -1,18 +1,16 @@
 import { Controller, Get, Header, Inject, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsOptional, Matches } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { APP_CONFIG, AppConfig } from '@paperfeed/config';
 import { renderAtom } from './atom';
-import { CATEGORY_PATTERN } from './papers.query';
+import { CategoryFilter } from './papers.query';
 import { PapersService } from './papers.service';
 
 const ATOM_SORTS = ['trending', 'recent'] as const;
 const ATOM_ENTRIES = 50;
 
 class PapersAtomQuery {
-  @ApiPropertyOptional({ example: 'cs.LG' })
-  @IsOptional()
-  @Matches(CATEGORY_PATTERN, { message: 'category must be a class such as cs.LG' })
+  @CategoryFilter()
   category?: string;
 
   @ApiPropertyOptional({ enum: ATOM_SORTS, default: 'recent' })

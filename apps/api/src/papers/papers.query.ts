@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min, Validate, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
@@ -19,6 +20,14 @@ class IsCalendarDate implements ValidatorConstraintInterface {
 
 export const CATEGORY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
+/** An optional `?category=` filter (arXiv, ACM or MSC class). */
+export const CategoryFilter = () =>
+  applyDecorators(
+    ApiPropertyOptional({ example: 'cs.LG' }),
+    IsOptional(),
+    Matches(CATEGORY_PATTERN, { message: 'category must be a class such as cs.LG' }),
+  );
+
 
 export class ListPapersQuery extends PageQuery {
   @ApiPropertyOptional({ example: '2025-01-15', description: 'UTC day of publication; all days when absent' })
@@ -35,9 +44,7 @@ export class ListPapersQuery extends PageQuery {
   @IsIn(PAPER_SORTS)
   sort: PaperSort = 'recent';
 
-  @ApiPropertyOptional({ example: 'cs.LG' })
-  @IsOptional()
-  @Matches(CATEGORY_PATTERN, { message: 'category must be a class such as cs.LG' })
+  @CategoryFilter()
   category?: string;
 }
 

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { PageQuery } from '../common/list.dto';
-import { CATEGORY_PATTERN } from '../papers/papers.query';
+import { CategoryFilter } from '../papers/papers.query';
 
 export const SEARCH_MODES = ['hybrid', 'semantic', 'keyword'] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
@@ -18,9 +18,7 @@ export class SearchQuery extends PageQuery {
   @IsIn(SEARCH_MODES)
   mode: SearchMode = 'hybrid';
 
-  @ApiPropertyOptional({ example: 'cs.LG' })
-  @IsOptional()
-  @Matches(CATEGORY_PATTERN, { message: 'category must be a class such as cs.LG' })
+  @CategoryFilter()
   category?: string;
 
   @ApiPropertyOptional({ example: '2025-01-01', description: 'published on or after (date or date-time)' })

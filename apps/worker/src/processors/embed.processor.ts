@@ -39,6 +39,7 @@ export class EmbedProcessor {
   /** Queues embedding for every paper without a current vector in this model's space. */
   @HandlesJob('embed.reconcile')
   async reconcile() {
+    await this.papers.analyze();
     const space = this.runtime.space;
     let afterId: string | undefined;
     let papers = 0;

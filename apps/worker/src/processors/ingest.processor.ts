@@ -6,6 +6,8 @@ import { HandlesJob, JobPayloads, QueueService } from '@paperfeed/queue';
 import { queueEmbedding } from '../embedding-queue';
 import { normalizePushedBatch } from './pushed-paper';
 
+const ANALYZE_AFTER_CREATED = 500;
+
 export interface IngestResult {
   received: number;
   created: number;
@@ -50,6 +52,8 @@ export class IngestProcessor {
     });
     // Outside the transaction: if queueing fails the job retries, finds the result, and queues again.
     await queueEmbedding(this.queues, await this.papers.embeddingKeys(paperIds));
+    // A large batch changes the table enough to mislead the planner (see PapersStore.analyze).
+    if (result.created >= ANALYZE_AFTER_CREATED) await this.papers.analyze();
     return result;
   }
 }
