@@ -1,7 +1,7 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { EmbeddingSpacesStore, PapersStore, ScoredPaper, SearchFilters } from '@paperfeed/db';
-import { reciprocalRankFusion } from '@paperfeed/ranking';
+import { EXACT_KEYWORD_K, reciprocalRankFusion } from '@paperfeed/ranking';
 import { decodeCursor, encodeCursor } from '../common/cursor';
 import { Page } from '../common/list.dto';
 import { ScoredPaperDto, toPaperDto } from '../papers/paper.dto';
@@ -62,7 +62,10 @@ export class SearchService {
     if (query.mode === 'semantic') return semantic();
     const [byWords, byMeaning] = await Promise.all([keyword(), semantic()]);
     const papers = new Map([...byWords, ...byMeaning].map((item) => [item.paper.id, item.paper]));
-    return reciprocalRankFusion([byWords.map((i) => i.paper.id), byMeaning.map((i) => i.paper.id)]).map(({ id, score }) => ({
+    return reciprocalRankFusion([
+      { ids: byWords.map((i) => i.paper.id), k: EXACT_KEYWORD_K },
+      { ids: byMeaning.map((i) => i.paper.id) },
+    ]).map(({ id, score }) => ({
       paper: papers.get(id)!,
       score,
     }));
