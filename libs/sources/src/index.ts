@@ -1,1 +1,6 @@
 export * from './normalized-paper';
+export * from './records';
+export * from './arxiv-atom';
+export * from './oai-pmh';
+export * from './hf-daily';
+export * from './rss';

@@ -13,6 +13,14 @@ export interface NormalizedPaper {
   url: string | null;
   /** null leaves the stored count as it is. */
   upvotes: number | null;
+  /** When the source last changed the paper (arXiv: the latest version's date). */
+  updatedAt?: Date | null;
+  /** Hugging Face: the paper's code repository. */
+  githubRepo?: string | null;
+  /** Hugging Face: who put the paper on the daily list. */
+  submittedBy?: string | null;
+  /** Hugging Face: the day (YYYY-MM-DD) the paper entered the daily list. */
+  dailyDate?: string | null;
 }
 
 // New-style (2501.01234v2) and old-style (hep-th/9901001v1, math.GT/0309136) arXiv identifiers.
