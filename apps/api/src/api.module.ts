@@ -10,6 +10,8 @@ import { createValidationPipe } from './common/validation';
 import { HealthController } from './health/health.controller';
 import { IngestController } from './ingest/ingest.controller';
 import { IngestService } from './ingest/ingest.service';
+import { SourcesController } from './ingest/sources.controller';
+import { HarvestService } from '@paperfeed/harvest';
 import { AtomController } from './papers/atom.controller';
 import { PapersController } from './papers/papers.controller';
 import { UpvotesController } from './papers/upvotes.controller';
@@ -26,7 +28,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ poolSize: 10 }), QueueModule],
-      controllers: [AtomController, PapersController, UpvotesController, SearchController, UsersController, IngestController, HealthController],
+      controllers: [AtomController, PapersController, UpvotesController, SearchController, UsersController, IngestController, SourcesController, HealthController],
       providers: [
         { provide: ADMIN_TOKEN, useValue: adminToken },
         { provide: APP_PIPE, useFactory: createValidationPipe },
@@ -37,6 +39,7 @@ export class ApiModule {
         IngestService,
         QueryEmbedder,
         SearchService,
+        HarvestService,
       ],
     };
   }

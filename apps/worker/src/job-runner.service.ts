@@ -19,8 +19,8 @@ import { EmbeddingRuntime } from './embedder.provider';
 
 type Handler = (data: unknown, job: Job) => Promise<unknown>;
 
-/** Queues whose jobs are CPU-bound: one at a time per process overlaps I/O with inference enough. */
-const CONCURRENCY: Partial<Record<QueueName, number>> = { embed: 2 };
+/** embed: CPU-bound, two in flight overlap database I/O with inference. arxiv: one connection, as arXiv asks. */
+const CONCURRENCY: Partial<Record<QueueName, number>> = { embed: 2, arxiv: 1 };
 
 /**
  * Binds every @HandlesJob method to its job name, refuses to start unless each consumed job has
@@ -54,11 +54,14 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       this.logger.log(`model ${this.runtime.space.model} loaded (${this.runtime.space.dimensions} dimensions)`);
     }
     const connection = redisOptions(this.config.redisUrl, 'worker');
+    if (this.queues.includes('arxiv')) await this.producer.queue('arxiv').setGlobalConcurrency(1);
     for (const queue of this.queues) {
-      const worker = new Worker(queue, (job) => this.run(job), {
+      const worker: Worker = new Worker(queue, (job) => this.run(job, worker), {
         connection,
         prefix: this.config.queuePrefix,
         concurrency: CONCURRENCY[queue] ?? this.config.workerConcurrency,
+        // arXiv: one request every ARXIV_MIN_INTERVAL_MS on one connection, across all workers.
+        ...(queue === 'arxiv' ? { limiter: { max: 1, duration: this.config.arxivMinIntervalMs } } : {}),
       });
       worker.on('failed', (job, error) => this.logger.warn(`${queue} job ${job?.id} (${job?.name}) failed: ${error.message}`));
       worker.on('error', (error) => this.logger.error(`${queue} worker: ${error.message}`));
@@ -85,10 +88,17 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     if (problems.length > 0) throw new Error(`worker cannot start: ${problems.join('; ')}`);
   }
 
-  private run(job: Job): Promise<unknown> {
+  private async run(job: Job, worker: Worker): Promise<unknown> {
     const handler = this.handlers.get(job.name as JobName);
     if (!handler) throw new Error(`no handler for job "${job.name}"`);
-    return handler(job.data, job);
+    try {
+      return await handler(job.data, job);
+    } catch (error) {
+      // arXiv said "Retry-After": hold its whole queue, on every worker, that long.
+      const retryAfterMs = (error as { retryAfterMs?: unknown }).retryAfterMs;
+      if (worker.name === 'arxiv' && typeof retryAfterMs === 'number' && retryAfterMs > 0) await worker.rateLimit(retryAfterMs);
+      throw error;
+    }
   }
 
   /** Reconcile now (once per minute and model across all workers) and then on a fixed schedule. */

@@ -6,7 +6,9 @@ import { QueueModule } from '@paperfeed/queue';
 import { EmbeddingRuntime } from './embedder.provider';
 import { JobRunner } from './job-runner.service';
 import { EmbedProcessor } from './processors/embed.processor';
+import { HarvestProcessor } from './processors/harvest.processor';
 import { IngestProcessor } from './processors/ingest.processor';
+import { HarvestService } from '@paperfeed/harvest';
 
 @Module({})
 export class WorkerModule {
@@ -14,7 +16,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ poolSize: 5 }), QueueModule, DiscoveryModule],
-      providers: [EmbeddingRuntime, JobRunner, IngestProcessor, EmbedProcessor],
+      providers: [EmbeddingRuntime, JobRunner, IngestProcessor, EmbedProcessor, HarvestProcessor, HarvestService],
     };
   }
 }

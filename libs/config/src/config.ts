@@ -27,6 +27,7 @@ export interface AppConfig {
   hfApiUrl: string;
   arxivMinIntervalMs: number;
   sourceHosts: string[];
+  sourceTimeoutMs: number;
   rateLimitPerMinute: number;
   smtpUrl: string | undefined;
   mailFrom: string;
@@ -149,6 +150,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     hfApiUrl: url(env, 'HF_API_URL', 'https://huggingface.co/api', ['http:', 'https:']) as string,
     arxivMinIntervalMs: int(env, 'ARXIV_MIN_INTERVAL_MS', 3000, 0, 3_600_000),
     sourceHosts,
+    sourceTimeoutMs: int(env, 'SOURCE_TIMEOUT_MS', 30_000, 100, 600_000),
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
     smtpUrl: url(env, 'SMTP_URL', undefined, ['smtp:', 'smtps:']),
     mailFrom: read(env, 'MAIL_FROM') ?? 'paperfeed <paperfeed@localhost>',

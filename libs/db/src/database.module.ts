@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@paperfeed/config';
 import { createDataSource } from './data-source';
 import { EmbeddingSpacesStore } from './embedding-spaces.store';
+import { HarvestsStore } from './harvests.store';
 import { PapersStore } from './papers.store';
 import { UpvotesStore } from './upvotes.store';
 import { UsersStore } from './users.store';
@@ -41,9 +42,14 @@ export class DatabaseModule {
           inject: [DataSource, PapersStore],
           useFactory: (ds: DataSource, papers: PapersStore) => new UpvotesStore(ds, papers),
         },
+        {
+          provide: HarvestsStore,
+          inject: [DataSource, PapersStore],
+          useFactory: (ds: DataSource, papers: PapersStore) => new HarvestsStore(ds, papers),
+        },
         DataSourceCloser,
       ],
-      exports: [DataSource, PapersStore, EmbeddingSpacesStore, UsersStore, UpvotesStore],
+      exports: [DataSource, PapersStore, EmbeddingSpacesStore, UsersStore, UpvotesStore, HarvestsStore],
     };
   }
 }

@@ -6,3 +6,4 @@ export * from './embedded/pglite-server';
 export * from './database.module';
 export * from './users.store';
 export * from './upvotes.store';
+export * from './harvests.store';

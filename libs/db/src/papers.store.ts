@@ -160,25 +160,36 @@ export class PapersStore {
       url: paper.url,
       upvotes: paper.upvotes,
       text_hash: paperTextHash(paper),
+      source_updated_at: paper.updatedAt?.toISOString() ?? null,
+      github_repo: paper.githubRepo ?? null,
+      submitted_by: paper.submittedBy ?? null,
+      daily_date: paper.dailyDate ?? null,
     }));
     const rows: { id: string; created: boolean; text_changed: boolean }[] = await manager.query(
       `
       WITH incoming AS (
         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
           id text, version int, title text, abstract text, authors text[], categories text[],
-          published_at timestamptz, url text, upvotes int, text_hash text)
+          published_at timestamptz, url text, upvotes int, text_hash text,
+          source_updated_at timestamptz, github_repo text, submitted_by text, daily_date date)
       ),
       previous AS (
-        SELECT p.id, p.text_hash, p.version, p.source_upvotes FROM papers p JOIN incoming i ON i.id = p.id FOR UPDATE OF p
+        SELECT p.id, p.text_hash, p.version, p.source_upvotes, p.source_updated_at, p.github_repo, p.submitted_by, p.daily_date
+        FROM papers p JOIN incoming i ON i.id = p.id FOR UPDATE OF p
       ),
-      -- Missing version or upvotes mean "unknown": keep what is stored.
+      -- What a source does not say (version, upvotes, Hugging Face's extras) keeps what is stored.
       resolved AS (
         SELECT i.id, COALESCE(i.version, pr.version) AS version, i.title, i.abstract, i.authors, i.categories,
-               i.published_at, i.url, COALESCE(i.upvotes, pr.source_upvotes, 0) AS source_upvotes, i.text_hash
+               i.published_at, i.url, COALESCE(i.upvotes, pr.source_upvotes, 0) AS source_upvotes, i.text_hash,
+               COALESCE(i.source_updated_at, pr.source_updated_at) AS source_updated_at,
+               COALESCE(i.github_repo, pr.github_repo) AS github_repo,
+               COALESCE(i.submitted_by, pr.submitted_by) AS submitted_by,
+               COALESCE(i.daily_date, pr.daily_date) AS daily_date
         FROM incoming i LEFT JOIN previous pr ON pr.id = i.id
       ),
       written AS (
-        INSERT INTO papers AS p (id, version, title, abstract, authors, categories, published_at, url, source_upvotes, text_hash)
+        INSERT INTO papers AS p (id, version, title, abstract, authors, categories, published_at, url, source_upvotes, text_hash,
+          source_updated_at, github_repo, submitted_by, daily_date)
         SELECT * FROM resolved
         ON CONFLICT (id) DO UPDATE SET
           version = excluded.version,
@@ -190,11 +201,17 @@ export class PapersStore {
           url = excluded.url,
           source_upvotes = excluded.source_upvotes,
           text_hash = excluded.text_hash,
+          source_updated_at = excluded.source_updated_at,
+          github_repo = excluded.github_repo,
+          submitted_by = excluded.submitted_by,
+          daily_date = excluded.daily_date,
           updated_at = now()
         WHERE (excluded.version IS NULL OR p.version IS NULL OR excluded.version >= p.version)
-          AND (p.version, p.title, p.abstract, p.authors, p.categories, p.published_at, p.url, p.source_upvotes)
+          AND (p.version, p.title, p.abstract, p.authors, p.categories, p.published_at, p.url, p.source_upvotes,
+               p.source_updated_at, p.github_repo, p.submitted_by, p.daily_date)
             IS DISTINCT FROM (excluded.version, excluded.title, excluded.abstract, excluded.authors,
-              excluded.categories, excluded.published_at, excluded.url, excluded.source_upvotes)
+              excluded.categories, excluded.published_at, excluded.url, excluded.source_upvotes,
+              excluded.source_updated_at, excluded.github_repo, excluded.submitted_by, excluded.daily_date)
         RETURNING p.id, p.text_hash, (xmax = 0) AS created
       )
       SELECT w.id, w.created, (pr.text_hash IS DISTINCT FROM w.text_hash) AS text_changed

@@ -80,6 +80,37 @@ export class QueueService {
     );
   }
 
+  /** A repeating job on a fixed interval or a cron pattern (UTC); idempotent by scheduler id. */
+  async scheduleRepeat<N extends JobName>(
+    schedulerId: string,
+    name: N,
+    data: JobPayloads[N],
+    repeat: { every: number } | { pattern: string },
+  ): Promise<void> {
+    const definition = JOBS[name];
+    await redisCall(`could not schedule ${name}`, () =>
+      this.queue(definition.queue).upsertJobScheduler(
+        schedulerId,
+        'pattern' in repeat ? { pattern: repeat.pattern, tz: 'UTC' } : repeat,
+        { name, data, opts: { ...definition.options, ...RETENTION } },
+      ),
+    );
+  }
+
+  /** The schedulers of a job's queue that run that job. */
+  async schedulers(name: JobName): Promise<{ id: string; every?: number; pattern?: string; next?: number; data: unknown }[]> {
+    const queue = this.queue(JOBS[name].queue);
+    const schedulers = await redisCall('could not list schedules', () => queue.getJobSchedulers(0, -1, true));
+    return schedulers
+      .filter((s) => s.name === name)
+      .map((s) => ({ id: s.key, every: s.every ? Number(s.every) : undefined, pattern: s.pattern ?? undefined, next: s.next, data: s.template?.data }));
+  }
+
+  /** Removes a scheduler; false when there was none. */
+  async unschedule(name: JobName, schedulerId: string): Promise<boolean> {
+    return redisCall('could not delete the schedule', () => this.queue(JOBS[name].queue).removeJobScheduler(schedulerId));
+  }
+
   /** Finds a job in whichever queue holds it. */
   status(jobId: string): Promise<JobStatus | null> {
     return redisCall(`could not read job ${jobId}`, async () => {

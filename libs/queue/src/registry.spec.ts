@@ -7,7 +7,8 @@ describe('queue registry', () => {
   });
 
   it('selects the jobs of the consumed queues', () => {
-    expect(jobsOfQueues(['ingest'])).toEqual(['ingest.papers']);
+    expect(jobsOfQueues(['ingest']).sort()).toEqual(['harvest.page', 'harvest.start', 'ingest.papers']);
+    expect(jobsOfQueues(['arxiv'])).toEqual(['harvest.arxiv-page']);
     expect(jobsOfQueues(['embed']).sort()).toEqual(['embed.papers', 'embed.reconcile']);
   });
 

@@ -1,13 +1,20 @@
 import { JobsOptions } from 'bullmq';
+import type { SourceRequest } from '@paperfeed/sources';
 
 /**
  * Every queue and job paperfeed runs, with each job's payload type. Payloads carry ids, never
  * whole papers: state lives in Postgres.
  */
-export const QUEUES = ['ingest', 'embed'] as const;
+export const QUEUES = ['ingest', 'embed', 'arxiv'] as const;
 export type QueueName = (typeof QUEUES)[number];
 
 export interface JobPayloads {
+  /** Create a harvest for this source request and queue its first page (used by schedules). */
+  'harvest.start': { request: SourceRequest };
+  /** Fetch, parse and store the next page of a harvest from a source other than arXiv. */
+  'harvest.page': { harvestId: string };
+  /** The same for arXiv (API or OAI-PMH), on the queue whose limiter spaces requests as arXiv asks. */
+  'harvest.arxiv-page': { harvestId: string };
   /** Store a pushed batch (staged in ingest_batches) and queue embedding for what changed. */
   'ingest.papers': { batchId: string };
   /** Embed these papers with the configured model, skipping any already current. */
@@ -26,6 +33,9 @@ interface JobDefinition {
 const RETRY: JobsOptions = { attempts: 5, backoff: { type: 'exponential', delay: 2000, jitter: 0.5 } };
 
 export const JOBS: { readonly [N in JobName]: JobDefinition } = {
+  'harvest.start': { queue: 'ingest', options: RETRY },
+  'harvest.page': { queue: 'ingest', options: RETRY },
+  'harvest.arxiv-page': { queue: 'arxiv', options: RETRY },
   'ingest.papers': { queue: 'ingest', options: RETRY },
   'embed.papers': { queue: 'embed', options: RETRY },
   'embed.reconcile': { queue: 'embed', options: { attempts: 3, backoff: { type: 'exponential', delay: 5000 } } },
@@ -60,6 +70,8 @@ export function parseQueueNames(names: string[] | undefined): QueueName[] {
  * BullMQ forbids ':' in custom ids.
  */
 export const jobIds = {
+  /** Page n of a harvest: a page is queued once, however often its predecessor is retried. */
+  harvestPage: (harvestId: string, page: number) => `harvest-${harvestId}-${page}`,
   ingestPapers: (batchId: string) => `ingest-papers-${batchId}`,
   /** Same papers with the same texts: same id. */
   embedPapers: (contentKey: string) => `embed-papers-${contentKey}`,

@@ -4,3 +4,5 @@ export * from './arxiv-atom';
 export * from './oai-pmh';
 export * from './hf-daily';
 export * from './rss';
+export * from './fetch';
+export * from './requests';

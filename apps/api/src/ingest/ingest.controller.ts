@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { HarvestService } from '@paperfeed/harvest';
 import { JobStatus, QueueService } from '@paperfeed/queue';
 import { AdminOnly } from '../common/admin.guard';
 import { IngestPapersDto, JobAcceptedDto } from './ingest-papers.dto';
@@ -22,6 +23,7 @@ export class IngestController {
   constructor(
     private readonly ingest: IngestService,
     private readonly queues: QueueService,
+    private readonly harvests: HarvestService,
   ) {}
 
   @Post('ingest/papers')
@@ -39,7 +41,8 @@ export class IngestController {
   @ApiOkResponse({ type: JobStatusDto })
   @ApiNotFoundResponse({ description: 'unknown job (or removed after its retention period)' })
   async job(@Param('jobId') jobId: string): Promise<JobStatusDto> {
-    const status: JobStatus | null = await this.queues.status(jobId);
+    // A harvest spans several queue jobs (one per page); its id reports on all of them.
+    const status: JobStatus | null = (await this.harvests.status(jobId)) ?? (await this.queues.status(jobId));
     if (!status) throw new NotFoundException(`job ${jobId} not found`);
     const { name: _name, ...body } = status;
     return body;

@@ -1,0 +1,94 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Job, UnrecoverableError } from 'bullmq';
+import { APP_CONFIG, AppConfig } from '@paperfeed/config';
+import { HarvestsStore, PapersStore } from '@paperfeed/db';
+import { HarvestService } from '@paperfeed/harvest';
+import { HandlesJob, JobPayloads, QueueService } from '@paperfeed/queue';
+import { fetchSource, FetchPolicy, MalformedDocumentError, pageUrl, readPage, SourceEndpoints } from '@paperfeed/sources';
+import { queueEmbedding } from '../embedding-queue';
+
+/** Source documents larger than this are refused (an OAI-PMH page of 1,000 records is ~2 MB). */
+const MAX_DOCUMENT_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Runs harvests one page per job: fetch (politely, see fetchSource), parse (bad records are
+ * rejected one by one), store page and cursor together, queue the next page. A retried page is
+ * fetched again but stored once.
+ */
+@Injectable()
+export class HarvestProcessor {
+  private readonly logger = new Logger(HarvestProcessor.name);
+  private readonly endpoints: SourceEndpoints;
+  private readonly policy: FetchPolicy;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly harvests: HarvestsStore,
+    private readonly papers: PapersStore,
+    private readonly harvestService: HarvestService,
+    private readonly queues: QueueService,
+  ) {
+    this.endpoints = { arxivApiUrl: config.arxivApiUrl, arxivOaiUrl: config.arxivOaiUrl, hfApiUrl: config.hfApiUrl, feedHosts: config.sourceHosts };
+    const endpointHosts = [config.arxivApiUrl, config.arxivOaiUrl, config.hfApiUrl].map((url) => new URL(url).host);
+    this.policy = {
+      allowedHosts: [...new Set([...endpointHosts, ...config.sourceHosts])],
+      timeoutMs: config.sourceTimeoutMs,
+      maxBytes: MAX_DOCUMENT_BYTES,
+      userAgent: `paperfeed/0.1 (self-hosted research paper feed; ${config.publicUrl}; mailto:${config.mailFrom.replace(/^.*<|>.*$/g, '')})`,
+    };
+  }
+
+  @HandlesJob('harvest.start')
+  async start(data: JobPayloads['harvest.start']) {
+    return { harvest: await this.harvestService.start(data.request) };
+  }
+
+  @HandlesJob('harvest.page')
+  page(data: JobPayloads['harvest.page'], job: Job) {
+    return this.runPage(data.harvestId, job);
+  }
+
+  @HandlesJob('harvest.arxiv-page')
+  arxivPage(data: JobPayloads['harvest.arxiv-page'], job: Job) {
+    return this.runPage(data.harvestId, job);
+  }
+
+  private async runPage(harvestId: string, job: Job) {
+    const harvest = await this.harvests.get(harvestId);
+    if (!harvest) throw new UnrecoverableError(`harvest ${harvestId} does not exist`);
+    if (harvest.state === 'completed' || harvest.state === 'failed') return { skipped: harvest.state };
+    await this.harvests.markActive(harvestId);
+    const url = pageUrl(harvest.request, harvest.cursor, this.endpoints);
+    try {
+      // Conditional requests for single-document sources (feeds, daily lists) fetched again and again.
+      const singlePage = harvest.request.source === 'rss' || harvest.request.source === 'hf-daily';
+      const fetched = await fetchSource(url, this.policy, singlePage ? await this.harvests.validators(url) : {});
+      if (fetched.status === 'not-modified') {
+        await this.harvests.complete(harvestId);
+        return { notModified: true };
+      }
+      let page: ReturnType<typeof readPage>;
+      try {
+        page = readPage(harvest.request, harvest.cursor, fetched.body);
+      } catch (error) {
+        // A malformed document may be a transient fault of the source: retried with backoff.
+        if (error instanceof MalformedDocumentError) throw new Error(`${url}: ${error.message}`);
+        throw error;
+      }
+      const stored = await this.harvests.storePage(harvestId, harvest.cursor, page.next, page.records);
+      if (singlePage) await this.harvests.saveValidators(url, fetched.validators);
+      // Also after a page stored by an earlier attempt: queueing is idempotent (job ids).
+      if (stored) await queueEmbedding(this.queues, await this.papers.embeddingKeys(stored.needsEmbedding));
+      const current = await this.harvests.get(harvestId);
+      if (current?.state === 'active') await this.harvestService.queuePage(harvest.request, harvestId, current.pages);
+      return stored ? stored.counts : { alreadyStored: true };
+    } catch (error) {
+      const final = error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (final) {
+        await this.harvests.fail(harvestId, (error as Error).message);
+        this.logger.warn(`harvest ${harvestId} failed: ${(error as Error).message}`);
+      }
+      throw error;
+    }
+  }
+}

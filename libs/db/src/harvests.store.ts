@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { HarvestCursor, ParsedRecord, SourceRequest, Validators } from '@paperfeed/sources';
+import { PapersStore } from './papers.store';
+
+export interface HarvestCounts {
+  received: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+}
+
+export interface Harvest {
+  id: string;
+  request: SourceRequest;
+  cursor: HarvestCursor;
+  pages: number;
+  counts: HarvestCounts;
+  rejections: { id?: string; reason: string }[];
+  state: 'waiting' | 'active' | 'completed' | 'failed';
+  failedReason: string | null;
+}
+
+/** Rejections kept per harvest (the counts keep counting past it). */
+const MAX_REJECTIONS = 100;
+
+interface HarvestRow {
+  id: string;
+  request: SourceRequest;
+  cursor: HarvestCursor;
+  pages: number;
+  counts: HarvestCounts;
+  rejections: { id?: string; reason: string }[];
+  state: Harvest['state'];
+  failed_reason: string | null;
+}
+
+const toHarvest = (row: HarvestRow): Harvest => ({
+  id: row.id,
+  request: row.request,
+  cursor: row.cursor,
+  pages: row.pages,
+  counts: row.counts,
+  rejections: row.rejections,
+  state: row.state,
+  failedReason: row.failed_reason,
+});
+
+/**
+ * Harvests: one ingestion from a source, page by page. A page's papers, the new cursor and the
+ * counts are written in one transaction, and only if the cursor is still the one the page was
+ * fetched from: a page fetched twice (a retry after a crash) is stored once.
+ */
+export class HarvestsStore {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly papers: PapersStore,
+  ) {}
+
+  async create(request: SourceRequest): Promise<string> {
+    const id = randomUUID();
+    await this.dataSource.query(`INSERT INTO harvests (id, source, request) VALUES ($1, $2, $3)`, [id, request.source, JSON.stringify(request)]);
+    return id;
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM harvests WHERE id = $1`, [id]);
+  }
+
+  async get(id: string): Promise<Harvest | null> {
+    const rows: HarvestRow[] = await this.dataSource.query(`SELECT * FROM harvests WHERE id = $1`, [id]);
+    return rows[0] ? toHarvest(rows[0]) : null;
+  }
+
+  async markActive(id: string): Promise<void> {
+    await this.dataSource.query(`UPDATE harvests SET state = 'active', updated_at = now() WHERE id = $1 AND state = 'waiting'`, [id]);
+  }
+
+  async fail(id: string, reason: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE harvests SET state = 'failed', failed_reason = $2, updated_at = now() WHERE id = $1 AND state <> 'completed'`,
+      [id, reason.slice(0, 2000)],
+    );
+  }
+
+  /**
+   * Stores a page fetched at `from`. Returns null when that page was stored already (the cursor
+   * moved on), else the page's counts and the papers that need embedding.
+   */
+  async storePage(
+    id: string,
+    from: HarvestCursor,
+    next: HarvestCursor | null,
+    records: ParsedRecord[],
+  ): Promise<{ counts: HarvestCounts; needsEmbedding: string[] } | null> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows: HarvestRow[] = await manager.query(`SELECT * FROM harvests WHERE id = $1 FOR UPDATE`, [id]);
+      const harvest = rows[0];
+      if (!harvest || harvest.state === 'completed' || JSON.stringify(harvest.cursor) !== JSON.stringify(from)) return null;
+      const byId = new Map<string, (ParsedRecord & { ok: true })['paper']>();
+      const rejections: { id?: string; reason: string }[] = [];
+      for (const record of records) {
+        if (record.ok) byId.set(record.paper.id, record.paper);
+        else rejections.push({ ...(record.id ? { id: record.id } : {}), reason: record.reason });
+      }
+      const outcome = await this.papers.upsert([...byId.values()], manager);
+      const counts: HarvestCounts = {
+        received: records.length,
+        created: outcome.created,
+        updated: outcome.updated,
+        unchanged: outcome.unchanged + (records.length - rejections.length - byId.size),
+        rejected: rejections.length,
+      };
+      const total = Object.fromEntries(
+        Object.entries(harvest.counts).map(([key, value]) => [key, value + counts[key as keyof HarvestCounts]]),
+      );
+      await manager.query(
+        `UPDATE harvests SET cursor = $2, pages = pages + 1, counts = $3, rejections = $4, state = $5, updated_at = now() WHERE id = $1`,
+        [
+          id,
+          JSON.stringify(next ?? harvest.cursor),
+          JSON.stringify(total),
+          JSON.stringify([...harvest.rejections, ...rejections].slice(0, MAX_REJECTIONS)),
+          next ? 'active' : 'completed',
+        ],
+      );
+      return { counts, needsEmbedding: outcome.needsEmbedding };
+    });
+  }
+
+  /** Marks a harvest complete without storing anything (the source answered 304 Not Modified). */
+  async complete(id: string): Promise<void> {
+    await this.dataSource.query(`UPDATE harvests SET state = 'completed', pages = pages + 1, updated_at = now() WHERE id = $1`, [id]);
+  }
+
+  async validators(url: string): Promise<Validators> {
+    const rows: { etag: string | null; last_modified: string | null }[] = await this.dataSource.query(
+      `SELECT etag, last_modified FROM source_validators WHERE url = $1`,
+      [url],
+    );
+    return rows[0] ? { etag: rows[0].etag, lastModified: rows[0].last_modified } : {};
+  }
+
+  async saveValidators(url: string, validators: Validators): Promise<void> {
+    if (!validators.etag && !validators.lastModified) return;
+    await this.dataSource.query(
+      `INSERT INTO source_validators (url, etag, last_modified) VALUES ($1, $2, $3)
+       ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified, updated_at = now()`,
+      [url, validators.etag ?? null, validators.lastModified ?? null],
+    );
+  }
+}
