@@ -38,7 +38,10 @@ async function redisCall<T>(what: string, operation: () => Promise<T>): Promise<
 export class QueueService {
   private readonly queues: Map<QueueName, Queue>;
 
-  constructor(redisUrl: string, prefix: string) {
+  constructor(
+    redisUrl: string,
+    private readonly prefix: string,
+  ) {
     const connection = redisOptions(redisUrl, 'producer');
     this.queues = new Map(
       QUEUES.map((name) => [name, new Queue(name, { connection, prefix, defaultJobOptions: RETENTION })]),
@@ -132,6 +135,28 @@ export class QueueService {
       }
       return null;
     });
+  }
+
+  /**
+   * Reserves the next request slot of a rate-limited resource shared by all workers, at least
+   * `intervalMs` after the previous one, and returns how long to wait for it. BullMQ's limiter
+   * spaces job *starts*; this spaces the requests themselves, whatever a job does before its request.
+   */
+  async reserveSlot(resource: string, intervalMs: number): Promise<number> {
+    const client = (await this.queue('ingest').client) as unknown as Redis;
+    const wait = await redisCall('could not reserve a request slot', () =>
+      client.eval(
+        `local t = redis.call('TIME')
+         local now = t[1] * 1000 + math.floor(t[2] / 1000)
+         local slot = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
+         redis.call('SET', KEYS[1], slot + ARGV[1], 'PX', ARGV[1] * 2 + 60000)
+         return slot - now`,
+        1,
+        `${this.prefix}:slot:${resource}`,
+        intervalMs,
+      ),
+    );
+    return Number(wait);
   }
 
   /** Round trip to Redis (readiness checks). */

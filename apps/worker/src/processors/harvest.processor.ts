@@ -4,7 +4,7 @@ import { APP_CONFIG, AppConfig } from '@paperfeed/config';
 import { HarvestsStore, PapersStore } from '@paperfeed/db';
 import { HarvestService } from '@paperfeed/harvest';
 import { HandlesJob, JobPayloads, QueueService } from '@paperfeed/queue';
-import { fetchSource, FetchPolicy, MalformedDocumentError, pageUrl, readPage, SourceEndpoints } from '@paperfeed/sources';
+import { fetchSource, FetchPolicy, isArxivSource, MalformedDocumentError, pageUrl, readPage, SourceEndpoints } from '@paperfeed/sources';
 import { queueEmbedding } from '../embedding-queue';
 
 /** Source documents larger than this are refused (an OAI-PMH page of 1,000 records is ~2 MB). */
@@ -20,6 +20,7 @@ export class HarvestProcessor {
   private readonly logger = new Logger(HarvestProcessor.name);
   private readonly endpoints: SourceEndpoints;
   private readonly policy: FetchPolicy;
+  private readonly arxivIntervalMs: number;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -28,6 +29,7 @@ export class HarvestProcessor {
     private readonly harvestService: HarvestService,
     private readonly queues: QueueService,
   ) {
+    this.arxivIntervalMs = config.arxivMinIntervalMs;
     this.endpoints = { arxivApiUrl: config.arxivApiUrl, arxivOaiUrl: config.arxivOaiUrl, hfApiUrl: config.hfApiUrl, feedHosts: config.sourceHosts };
     const endpointHosts = [config.arxivApiUrl, config.arxivOaiUrl, config.hfApiUrl].map((url) => new URL(url).host);
     this.policy = {
@@ -60,6 +62,10 @@ export class HarvestProcessor {
     await this.harvests.markActive(harvestId);
     const url = pageUrl(harvest.request, harvest.cursor, this.endpoints);
     try {
+      if (isArxivSource(harvest.request)) {
+        const wait = await this.queues.reserveSlot('arxiv', this.arxivIntervalMs);
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      }
       // Conditional requests for single-document sources (feeds, daily lists) fetched again and again.
       const singlePage = harvest.request.source === 'rss' || harvest.request.source === 'hf-daily';
       const fetched = await fetchSource(url, this.policy, singlePage ? await this.harvests.validators(url) : {});
