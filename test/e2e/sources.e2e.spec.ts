@@ -1,4 +1,6 @@
 import { SourceServer } from '../support/source-server';
+import { startWorker } from '../support/processes';
+import { waitFor } from '../support/env';
 import { Stack, startStack } from '../support/stack';
 
 const INTERVAL_MS = 400;
@@ -30,6 +32,7 @@ describe('source ingestion (api + worker processes, local source server)', () =>
       SOURCE_HOSTS: server.host,
       ARXIV_MIN_INTERVAL_MS: String(INTERVAL_MS),
       SOURCE_TIMEOUT_MS: '1000',
+      JOB_LOCK: '2s',
     });
   });
 
@@ -160,5 +163,25 @@ Abstract: A fine abstract.</description><pubDate>Mon, 27 Apr 2026 00:00:00 -0400
       expect(bad.body.message).toContain(message);
     }
     expect((await stack.request('POST', '/v1/ingest/schedules', { body: { every: '1h', ingest: { source: 'rss', url: 'http://evil.test/x' } } })).body.message).toContain('ingest.url');
+  });
+
+  it('resumes a harvest after its worker is killed mid-page, storing each record once', async () => {
+    const before = await stack.count('papers');
+    // The token page answers slowly; the worker is killed while it waits for it.
+    server.fail('/oai', { pass: true }, { delayMs: 800 });
+    const accepted = await stack.request('POST', '/v1/ingest/sources', { body: { source: 'arxiv-oai', set: 'math' } });
+    const pageRequests = () => server.seen('/oai').length;
+    const seenBefore = pageRequests();
+    await waitFor(async () => pageRequests() >= seenBefore + 2, 'the request for the second page');
+    await stack.worker.stop('SIGKILL');
+    stack.setWorker(await startWorker(stack.env));
+    const job = await stack.job(accepted.body.jobId);
+    expect(job).toMatchObject({ state: 'completed', progress: { pages: 2 } });
+    // Received once per record although the second page was fetched twice.
+    expect(job.result.received).toBe(1003);
+    expect(server.seen('/oai').length).toBe(seenBefore + 3);
+    expect(job.result.created + job.result.updated + job.result.unchanged + job.result.rejected).toBe(1003);
+    // The same 1,003 records as the earlier OAI harvest: nothing new stored, nothing stored twice.
+    expect(await stack.count('papers')).toBe(before);
   });
 });

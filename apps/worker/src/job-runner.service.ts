@@ -60,6 +60,9 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
         connection,
         prefix: this.config.queuePrefix,
         concurrency: CONCURRENCY[queue] ?? this.config.workerConcurrency,
+        // A worker that dies (kill -9) stops renewing its locks; its jobs are taken over after this.
+        lockDuration: this.config.jobLockMs,
+        stalledInterval: this.config.jobLockMs,
         // arXiv: one request every ARXIV_MIN_INTERVAL_MS on one connection, across all workers.
         ...(queue === 'arxiv' ? { limiter: { max: 1, duration: this.config.arxivMinIntervalMs } } : {}),
       });

@@ -22,6 +22,8 @@ export interface AppConfig {
   embedRunner: 'thread' | 'process';
   workerQueues: string[] | undefined;
   reconcileEveryMs: number;
+  /** How long a worker holds a job before others may take it over (a killed worker's jobs return after this). */
+  jobLockMs: number;
   arxivApiUrl: string;
   arxivOaiUrl: string;
   hfApiUrl: string;
@@ -145,6 +147,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     embedRunner: oneOf(env, 'EMBED_RUNNER', 'thread', ['thread', 'process'] as const),
     workerQueues: list(env, 'WORKER_QUEUES'),
     reconcileEveryMs: duration(env, 'RECONCILE_EVERY', 10 * 60_000),
+    jobLockMs: duration(env, 'JOB_LOCK', 30_000),
     arxivApiUrl: url(env, 'ARXIV_API_URL', 'https://export.arxiv.org/api/query', ['http:', 'https:']) as string,
     arxivOaiUrl: url(env, 'ARXIV_OAI_URL', 'https://oaipmh.arxiv.org/oai', ['http:', 'https:']) as string,
     hfApiUrl: url(env, 'HF_API_URL', 'https://huggingface.co/api', ['http:', 'https:']) as string,
