@@ -14,23 +14,13 @@ import * as path from 'node:path';
 import { loadArxivPapers, toPushedPaper } from '../tools/arxiv-data';
 import { indexedCount, median, percentile, pushPapers, ROOT, RunningSystem, startAllInOne, waitIndexed } from './support';
 import { SHARED_DIR } from '../tools/arxiv-data';
+import { seededRandom } from '../tools/seeded-random';
 
 const QUERIES = Number(process.argv[2] ?? 300);
 const ROUNDS = Number(process.argv[3] ?? 3);
 const MODES = ['keyword', 'semantic', 'hybrid'] as const;
 type Mode = (typeof MODES)[number];
 
-/** mulberry32, so every run draws the same queries. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function sample<T>(items: T[], n: number, next: () => number): T[] {
   const copy = [...items];
@@ -89,7 +79,7 @@ async function main(): Promise<void> {
       await waitIndexed(system, records.length);
     }
     const primary = new Map(records.map((r) => [r.id, r.categories[0]]));
-    const next = random(20251127);
+    const next = seededRandom(20251127);
     const quality: Record<Mode, { mrr: number[]; precision: number[] }> = {
       keyword: { mrr: [], precision: [] },
       semantic: { mrr: [], precision: [] },

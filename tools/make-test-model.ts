@@ -15,6 +15,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { seededRandom } from './seeded-random';
 
 /** Default width of the test model's vectors (one axis per topic, the rest noise). */
 export const TEST_MODEL_DIMENSIONS = 32;
@@ -42,17 +43,6 @@ const COMMON_WORDS = (
 const SPECIALS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
 const CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789'.split('');
 
-/** mulberry32: a tiny seeded PRNG, so every build writes the same bytes. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function buildVocabulary(): string[] {
   const words = [...SPECIALS, ...Object.values(TOPICS).flat(), ...COMMON_WORDS, ...CHARS, ...CHARS.map((c) => `##${c}`)];
@@ -61,7 +51,7 @@ export function buildVocabulary(): string[] {
 
 function buildTable(vocab: string[], dim: number): Float32Array {
   const table = new Float32Array(vocab.length * dim);
-  const next = random(20251127);
+  const next = seededRandom(20251127);
   const topicOf = new Map<string, number>();
   Object.values(TOPICS).forEach((words, axis) => words.forEach((word) => topicOf.set(word, axis)));
   vocab.forEach((token, row) => {

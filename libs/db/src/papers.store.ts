@@ -52,6 +52,22 @@ export interface PaperListQuery {
   after?: ListPosition;
 }
 
+/** The papers columns a source sets, in the order the upsert writes them. */
+const SOURCE_COLUMNS = [
+  'version', 'title', 'abstract', 'authors', 'categories', 'published_at', 'url',
+  'source_upvotes', 'source_updated_at', 'github_repo', 'submitted_by', 'daily_date',
+] as const;
+
+/** Columns whose incoming NULL means "the source does not say": the stored value is kept. */
+const KEEP_WHEN_MISSING: Partial<Record<(typeof SOURCE_COLUMNS)[number], string>> = {
+  version: 'COALESCE(i.version, pr.version)',
+  source_upvotes: 'COALESCE(i.source_upvotes, pr.source_upvotes, 0)',
+  source_updated_at: 'COALESCE(i.source_updated_at, pr.source_updated_at)',
+  github_repo: 'COALESCE(i.github_repo, pr.github_repo)',
+  submitted_by: 'COALESCE(i.submitted_by, pr.submitted_by)',
+  daily_date: 'COALESCE(i.daily_date, pr.daily_date)',
+};
+
 /** pgvector's default hnsw.ef_search: an HNSW scan yields at most this many rows. */
 const DEFAULT_EF_SEARCH = 40;
 
@@ -158,7 +174,7 @@ export class PapersStore {
       categories: paper.categories,
       published_at: paper.publishedAt.toISOString(),
       url: paper.url,
-      upvotes: paper.upvotes,
+      source_upvotes: paper.upvotes,
       text_hash: paperTextHash(paper),
       source_updated_at: paper.updatedAt?.toISOString() ?? null,
       github_repo: paper.githubRepo ?? null,
@@ -170,48 +186,26 @@ export class PapersStore {
       WITH incoming AS (
         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
           id text, version int, title text, abstract text, authors text[], categories text[],
-          published_at timestamptz, url text, upvotes int, text_hash text,
+          published_at timestamptz, url text, source_upvotes int, text_hash text,
           source_updated_at timestamptz, github_repo text, submitted_by text, daily_date date)
       ),
       previous AS (
-        SELECT p.id, p.text_hash, p.version, p.source_upvotes, p.source_updated_at, p.github_repo, p.submitted_by, p.daily_date
+        SELECT p.id, p.text_hash, ${Object.keys(KEEP_WHEN_MISSING).map((c) => `p.${c}`).join(', ')}
         FROM papers p JOIN incoming i ON i.id = p.id FOR UPDATE OF p
       ),
       -- What a source does not say (version, upvotes, Hugging Face's extras) keeps what is stored.
       resolved AS (
-        SELECT i.id, COALESCE(i.version, pr.version) AS version, i.title, i.abstract, i.authors, i.categories,
-               i.published_at, i.url, COALESCE(i.upvotes, pr.source_upvotes, 0) AS source_upvotes, i.text_hash,
-               COALESCE(i.source_updated_at, pr.source_updated_at) AS source_updated_at,
-               COALESCE(i.github_repo, pr.github_repo) AS github_repo,
-               COALESCE(i.submitted_by, pr.submitted_by) AS submitted_by,
-               COALESCE(i.daily_date, pr.daily_date) AS daily_date
+        SELECT i.id, ${SOURCE_COLUMNS.map((c) => (KEEP_WHEN_MISSING[c] ? `${KEEP_WHEN_MISSING[c]} AS ${c}` : `i.${c}`)).join(', ')}, i.text_hash
         FROM incoming i LEFT JOIN previous pr ON pr.id = i.id
       ),
       written AS (
-        INSERT INTO papers AS p (id, version, title, abstract, authors, categories, published_at, url, source_upvotes, text_hash,
-          source_updated_at, github_repo, submitted_by, daily_date)
+        INSERT INTO papers AS p (id, ${SOURCE_COLUMNS.join(', ')}, text_hash)
         SELECT * FROM resolved
         ON CONFLICT (id) DO UPDATE SET
-          version = excluded.version,
-          title = excluded.title,
-          abstract = excluded.abstract,
-          authors = excluded.authors,
-          categories = excluded.categories,
-          published_at = excluded.published_at,
-          url = excluded.url,
-          source_upvotes = excluded.source_upvotes,
-          text_hash = excluded.text_hash,
-          source_updated_at = excluded.source_updated_at,
-          github_repo = excluded.github_repo,
-          submitted_by = excluded.submitted_by,
-          daily_date = excluded.daily_date,
-          updated_at = now()
+          ${SOURCE_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}, text_hash = excluded.text_hash, updated_at = now()
         WHERE (excluded.version IS NULL OR p.version IS NULL OR excluded.version >= p.version)
-          AND (p.version, p.title, p.abstract, p.authors, p.categories, p.published_at, p.url, p.source_upvotes,
-               p.source_updated_at, p.github_repo, p.submitted_by, p.daily_date)
-            IS DISTINCT FROM (excluded.version, excluded.title, excluded.abstract, excluded.authors,
-              excluded.categories, excluded.published_at, excluded.url, excluded.source_upvotes,
-              excluded.source_updated_at, excluded.github_repo, excluded.submitted_by, excluded.daily_date)
+          AND (${SOURCE_COLUMNS.map((c) => `p.${c}`).join(', ')})
+            IS DISTINCT FROM (${SOURCE_COLUMNS.map((c) => `excluded.${c}`).join(', ')})
         RETURNING p.id, p.text_hash, (xmax = 0) AS created
       )
       SELECT w.id, w.created, (pr.text_hash IS DISTINCT FROM w.text_hash) AS text_changed
