@@ -169,6 +169,14 @@ describe('Hugging Face daily papers', () => {
     expect(second).toMatchObject({ upvotes: 5, githubRepo: 'https://github.com/psychology-of-AI/Rethinking-Pyschometric-Eval-LLMs' });
   });
 
+  it('reads the papers search response too (same item shape, no daily-list day)', () => {
+    const records = parseHfDailyPapers(fixture('hf_api_papers_search_q-diffusion_fastpaper.json'));
+    expect(records).toHaveLength(3);
+    const [first] = papers(records);
+    expect(first).toMatchObject({ id: '2006.11239', title: 'Denoising Diffusion Probabilistic Models', upvotes: 9, dailyDate: null });
+    expect(first.authors.slice(0, 3)).toEqual(['Jonathan Ho', 'Ajay Jain', 'Pieter Abbeel']);
+  });
+
   it('rejects an item without a paper and fails on something that is not a list', () => {
     expect(parseHfDailyPapers('[{"title": "x"}]')).toEqual([{ ok: false, reason: 'item has no paper' }]);
     expect(() => parseHfDailyPapers('{"error": "x"}')).toThrow(MalformedDocumentError);
