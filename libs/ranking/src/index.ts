@@ -1,2 +1,3 @@
 export * from './trending';
 export * from './fusion';
+export * from './feed';
