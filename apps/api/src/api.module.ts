@@ -21,6 +21,8 @@ import { SearchController } from './search/search.controller';
 import { SearchService } from './search/search.service';
 import { UserGuard } from './common/user.guard';
 import { UsersController } from './users/users.controller';
+import { FeedService } from './feed/feed.service';
+import { UsersFeedController } from './feed/users-feed.controller';
 
 @Module({})
 export class ApiModule {
@@ -28,7 +30,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ poolSize: 10 }), QueueModule],
-      controllers: [AtomController, PapersController, UpvotesController, SearchController, UsersController, IngestController, SourcesController, HealthController],
+      controllers: [AtomController, PapersController, UpvotesController, SearchController, UsersController, UsersFeedController, IngestController, SourcesController, HealthController],
       providers: [
         { provide: ADMIN_TOKEN, useValue: adminToken },
         { provide: APP_PIPE, useFactory: createValidationPipe },
@@ -40,6 +42,7 @@ export class ApiModule {
         QueryEmbedder,
         SearchService,
         HarvestService,
+        FeedService,
       ],
     };
   }

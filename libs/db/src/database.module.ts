@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@paperfeed/config';
 import { createDataSource } from './data-source';
 import { EmbeddingSpacesStore } from './embedding-spaces.store';
+import { EventsStore } from './events.store';
 import { HarvestsStore } from './harvests.store';
 import { PapersStore } from './papers.store';
 import { UpvotesStore } from './upvotes.store';
@@ -47,9 +48,10 @@ export class DatabaseModule {
           inject: [DataSource, PapersStore],
           useFactory: (ds: DataSource, papers: PapersStore) => new HarvestsStore(ds, papers),
         },
+        { provide: EventsStore, inject: [DataSource], useFactory: (ds: DataSource) => new EventsStore(ds) },
         DataSourceCloser,
       ],
-      exports: [DataSource, PapersStore, EmbeddingSpacesStore, UsersStore, UpvotesStore, HarvestsStore],
+      exports: [DataSource, PapersStore, EmbeddingSpacesStore, UsersStore, UpvotesStore, HarvestsStore, EventsStore],
     };
   }
 }

@@ -7,3 +7,4 @@ export * from './database.module';
 export * from './users.store';
 export * from './upvotes.store';
 export * from './harvests.store';
+export * from './events.store';

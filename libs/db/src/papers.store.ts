@@ -47,6 +47,8 @@ export interface PaperListQuery {
   sort: PaperSort;
   /** UTC day, YYYY-MM-DD. */
   date?: string;
+  /** Published at or after. */
+  since?: Date;
   category?: string;
   limit: number;
   after?: ListPosition;
@@ -275,6 +277,10 @@ export class PapersStore {
       params.push([query.category]);
       where.push(`p.categories @> $${params.length}::text[]`);
     }
+    if (query.since) {
+      params.push(query.since);
+      where.push(`p.published_at >= $${params.length}`);
+    }
     if (query.after) {
       params.push(query.after.key, query.after.id);
       where.push(`(${column}, p.id) < ($${params.length - 1}::${type}, $${params.length})`);
@@ -369,6 +375,42 @@ export class PapersStore {
         .map((row) => ({ paper: toStoredPaper(row), score: 1 - Number(row.distance) }))
         .sort((a, b) => b.score - a.score || (a.paper.id < b.paper.id ? 1 : -1));
     });
+  }
+
+  /** Papers by any of these authors (exact names, case-insensitive), newest first. */
+  async byAuthors(names: string[], filters: SearchFilters, limit: number, spaceId: number | null): Promise<StoredPaper[]> {
+    if (names.length === 0) return [];
+    const params: unknown[] = [spaceId, limit, names.map((n) => n.toLowerCase())];
+    const where = [
+      `EXISTS (SELECT 1 FROM unnest(p.authors) AS a(name) WHERE lower(a.name) = ANY($3))`,
+      ...filterConditions(filters, params),
+    ];
+    const rows: PaperRow[] = await this.dataSource.query(
+      `SELECT ${PAPER_COLUMNS}, ${INDEXED} FROM papers p ${JOIN_INDEXED('$1')}
+       WHERE ${where.join(' AND ')} ORDER BY p.published_at DESC, p.id DESC LIMIT $2`,
+      params,
+    );
+    return rows.map(toStoredPaper);
+  }
+
+  /** The stored vectors of these papers in a space. */
+  async vectors(spaceId: number, ids: string[]): Promise<Map<string, Float32Array>> {
+    if (ids.length === 0) return new Map();
+    const rows: { paper_id: string; embedding: string }[] = await this.dataSource.query(
+      `SELECT paper_id, embedding::text AS embedding FROM paper_embeddings WHERE space_id = $1 AND paper_id = ANY($2)`,
+      [spaceId, [...new Set(ids)]],
+    );
+    return new Map(rows.map((row) => [row.paper_id, Float32Array.from(JSON.parse(row.embedding) as number[])]));
+  }
+
+  /** Papers by id (in no particular order). */
+  async findByIds(ids: string[], spaceId: number | null): Promise<StoredPaper[]> {
+    if (ids.length === 0) return [];
+    const rows: PaperRow[] = await this.dataSource.query(
+      `SELECT ${PAPER_COLUMNS}, ${INDEXED} FROM papers p ${JOIN_INDEXED('$1')} WHERE p.id = ANY($2)`,
+      [spaceId, ids],
+    );
+    return rows.map(toStoredPaper);
   }
 
   /** Papers (among `ids`, or any when omitted) that lack a current vector in the space. */

@@ -6,19 +6,77 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-/** Users and their bearer tokens (256 random bits; only the hash is stored). */
+const newToken = (prefix: string) => `${prefix}${randomBytes(32).toString('base64url')}`;
+
+/** What a user says they want: the cold-start profile and standing preferences. */
+export interface UserInterests {
+  categories: string[];
+  keywords: string[];
+  authors: string[];
+  papers: string[];
+  mutedKeywords: string[];
+}
+
+export const NO_INTERESTS: UserInterests = { categories: [], keywords: [], authors: [], papers: [], mutedKeywords: [] };
+
+export interface UserView {
+  id: string;
+  name: string | null;
+  feedToken: string;
+  interests: UserInterests;
+  counts: { events: number; saved: number; dismissed: number };
+}
+
+/** Users and their tokens: the bearer token (256 random bits) is kept only as a hash. */
 export class UsersStore {
   constructor(private readonly dataSource: DataSource) {}
 
   async create(name: string | null): Promise<{ id: string; token: string }> {
     const id = randomUUID();
-    const token = `pf_${randomBytes(32).toString('base64url')}`;
-    await this.dataSource.getRepository(UserEntity).insert({ id, name, tokenHash: hashToken(token) });
+    const token = newToken('pf_');
+    await this.dataSource
+      .getRepository(UserEntity)
+      .insert({ id, name, tokenHash: hashToken(token), feedToken: newToken('pff_'), interests: NO_INTERESTS as never });
     return { id, token };
   }
 
   /** The user a token belongs to; the lookup is by hash, so no token is ever compared as text. */
   async findByToken(token: string): Promise<UserEntity | null> {
     return this.dataSource.getRepository(UserEntity).findOne({ where: { tokenHash: hashToken(token) } });
+  }
+
+  async findByFeedToken(id: string, feedToken: string): Promise<UserEntity | null> {
+    return this.dataSource.getRepository(UserEntity).findOne({ where: { id, feedToken } });
+  }
+
+  async view(id: string): Promise<UserView | null> {
+    const rows: { id: string; name: string | null; feed_token: string; interests: Partial<UserInterests>; events: number; saved: number; dismissed: number }[] =
+      await this.dataSource.query(
+        `SELECT u.id, u.name, u.feed_token, u.interests,
+                (SELECT count(*)::int FROM user_events e WHERE e.user_id = u.id) AS events,
+                (SELECT count(DISTINCT paper_id)::int FROM user_events e WHERE e.user_id = u.id AND e.type = 'save') AS saved,
+                (SELECT count(DISTINCT paper_id)::int FROM user_events e WHERE e.user_id = u.id AND e.type = 'dismiss') AS dismissed
+         FROM users u WHERE u.id = $1`,
+        [id],
+      );
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      id: row.id,
+      name: row.name,
+      feedToken: row.feed_token,
+      interests: { ...NO_INTERESTS, ...row.interests },
+      counts: { events: row.events, saved: row.saved, dismissed: row.dismissed },
+    };
+  }
+
+  async setInterests(id: string, interests: UserInterests): Promise<void> {
+    await this.dataSource.query(`UPDATE users SET interests = $2 WHERE id = $1`, [id, JSON.stringify(interests)]);
+  }
+
+  async rotateFeedToken(id: string): Promise<string> {
+    const feedToken = newToken('pff_');
+    await this.dataSource.query(`UPDATE users SET feed_token = $2 WHERE id = $1`, [id, feedToken]);
+    return feedToken;
   }
 }

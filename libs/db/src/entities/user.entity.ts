@@ -12,6 +12,13 @@ export class UserEntity {
   @Column({ name: 'token_hash', type: 'text', unique: true })
   tokenHash!: string;
 
+  /** Read-only token for the Atom feed (feed readers cannot send headers). */
+  @Column({ name: 'feed_token', type: 'text', unique: true })
+  feedToken!: string;
+
+  @Column({ type: 'jsonb' })
+  interests!: Record<string, string[]>;
+
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }
