@@ -30,6 +30,8 @@ export function testEnv(databaseUrl: string, overrides: Record<string, string> =
     EMBEDDING_DTYPE: 'fp32',
     EMBED_THREADS: '1',
     NODE_ENV: 'test',
+    // Tests make many requests a minute; the limiter has its own test (operations e2e).
+    RATE_LIMIT_PER_MINUTE: '0',
     ...overrides,
   };
 }

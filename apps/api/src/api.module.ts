@@ -22,6 +22,8 @@ import { SearchService } from './search/search.service';
 import { UserGuard } from './common/user.guard';
 import { UsersController } from './users/users.controller';
 import { FeedService } from './feed/feed.service';
+import { AdminController } from './admin/admin.controller';
+import { MetricsService } from './admin/metrics.service';
 import { UsersFeedController } from './feed/users-feed.controller';
 
 @Module({})
@@ -30,7 +32,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ poolSize: 10 }), QueueModule],
-      controllers: [AtomController, PapersController, UpvotesController, SearchController, UsersController, UsersFeedController, IngestController, SourcesController, HealthController],
+      controllers: [AtomController, PapersController, UpvotesController, SearchController, UsersController, UsersFeedController, IngestController, SourcesController, HealthController, AdminController],
       providers: [
         { provide: ADMIN_TOKEN, useValue: adminToken },
         { provide: APP_PIPE, useFactory: createValidationPipe },
@@ -43,6 +45,7 @@ export class ApiModule {
         SearchService,
         HarvestService,
         FeedService,
+        MetricsService,
       ],
     };
   }

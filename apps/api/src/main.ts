@@ -8,6 +8,10 @@ import { AppConfig, exitOnStartupError, loadConfig, requireAdminToken, withEmbed
 import { ApiModule } from './api.module';
 import { jsonBody } from './common/body-parsers';
 import { migrate } from './migrate';
+import { MetricsService } from './admin/metrics.service';
+import { adminAuth, BULL_BOARD_PATH, bullBoard, httpMetrics } from './admin/operator-middleware';
+import { rateLimit } from './common/rate-limit';
+import { QueueService } from '@paperfeed/queue';
 
 /** Outside production an api started without ADMIN_TOKEN makes one up for this run and says so. */
 function adminTokenFor(config: AppConfig): string {
@@ -19,6 +23,9 @@ function adminTokenFor(config: AppConfig): string {
 
 export async function createApi(config: AppConfig, adminToken: string): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config, adminToken), { bodyParser: false });
+  app.use(httpMetrics(app.get(MetricsService)));
+  app.use(rateLimit(config.rateLimitPerMinute, adminToken));
+  app.use(BULL_BOARD_PATH, adminAuth(adminToken), bullBoard(app.get(QueueService)));
   // Pushed batches may be large (1000 papers of up to 20,000 characters); everything else is small.
   app.use('/v1/ingest/papers', jsonBody('32mb'));
   app.use(jsonBody('1mb'));

@@ -15,6 +15,7 @@ import {
   QueueService,
   redisOptions,
 } from '@paperfeed/queue';
+import { jobDurationIncrements } from '@paperfeed/observability';
 import { EmbeddingRuntime } from './embedder.provider';
 
 type Handler = (data: unknown, job: Job) => Promise<unknown>;
@@ -94,9 +95,17 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   private async run(job: Job, worker: Worker): Promise<unknown> {
     const handler = this.handlers.get(job.name as JobName);
     if (!handler) throw new Error(`no handler for job "${job.name}"`);
+    const started = performance.now();
+    const record = (outcome: 'completed' | 'failed') =>
+      this.producer
+        .incrementStats(jobDurationIncrements(worker.name, (performance.now() - started) / 1000, outcome))
+        .catch(() => undefined); // statistics never fail a job
     try {
-      return await handler(job.data, job);
+      const result = await handler(job.data, job);
+      void record('completed');
+      return result;
     } catch (error) {
+      void record('failed');
       // arXiv said "Retry-After": hold its whole queue, on every worker, that long.
       const retryAfterMs = (error as { retryAfterMs?: unknown }).retryAfterMs;
       if (worker.name === 'arxiv' && typeof retryAfterMs === 'number' && retryAfterMs > 0) await worker.rateLimit(retryAfterMs);

@@ -159,6 +159,20 @@ export class QueueService {
     return Number(wait);
   }
 
+  /** Adds to shared counters (metrics every process contributes to and the api reports). */
+  async incrementStats(increments: Record<string, number>): Promise<void> {
+    const client = (await this.queue('ingest').client) as unknown as Redis;
+    const pipeline = client.pipeline();
+    for (const [field, by] of Object.entries(increments)) pipeline.hincrbyfloat(`${this.prefix}:stats`, field, by);
+    await redisCall('could not record statistics', () => pipeline.exec());
+  }
+
+  async readStats(): Promise<Record<string, number>> {
+    const client = (await this.queue('ingest').client) as unknown as Redis;
+    const raw = await redisCall('could not read statistics', () => client.hgetall(`${this.prefix}:stats`));
+    return Object.fromEntries(Object.entries(raw).map(([field, value]) => [field, Number(value)]));
+  }
+
   /** Round trip to Redis (readiness checks). */
   async ping(): Promise<void> {
     await redisCall('Redis', async () => ((await this.queue('ingest').client) as unknown as Redis).ping());

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { PapersStore } from '@paperfeed/db';
 import { isUsableVector, paperEmbeddingText } from '@paperfeed/embeddings';
+import { EMBEDDINGS_COMPUTED } from '@paperfeed/observability';
 import { HandlesJob, JobPayloads, QueueService } from '@paperfeed/queue';
 import { EmbeddingRuntime } from '../embedder.provider';
 import { queueEmbedding } from '../embedding-queue';
@@ -33,6 +34,7 @@ export class EmbedProcessor {
       this.logger.warn(`model gave no usable vector (zero or non-finite) for ${ids.join(', ')}: not stored`);
     }
     const embedded = await this.papers.storeEmbeddings(space.id, usable);
+    await this.queues.incrementStats({ [EMBEDDINGS_COMPUTED]: embedded }).catch(() => undefined);
     return { embedded, degenerate, skipped: data.paperIds.length - todo.length };
   }
 

@@ -3,6 +3,7 @@ import { Job, UnrecoverableError } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@paperfeed/config';
 import { HarvestsStore, PapersStore } from '@paperfeed/db';
 import { HarvestService } from '@paperfeed/harvest';
+import { PAPERS_INGESTED } from '@paperfeed/observability';
 import { HandlesJob, JobPayloads, QueueService } from '@paperfeed/queue';
 import { fetchSource, FetchPolicy, isArxivSource, MalformedDocumentError, pageUrl, readPage, SourceEndpoints } from '@paperfeed/sources';
 import { queueEmbedding } from '../embedding-queue';
@@ -84,7 +85,10 @@ export class HarvestProcessor {
       const stored = await this.harvests.storePage(harvestId, harvest.cursor, page.next, page.records);
       if (singlePage) await this.harvests.saveValidators(url, fetched.validators);
       // Also after a page stored by an earlier attempt: queueing is idempotent (job ids).
-      if (stored) await queueEmbedding(this.queues, await this.papers.embeddingKeys(stored.needsEmbedding));
+      if (stored) {
+        await this.queues.incrementStats({ [PAPERS_INGESTED]: stored.counts.created + stored.counts.updated }).catch(() => undefined);
+        await queueEmbedding(this.queues, await this.papers.embeddingKeys(stored.needsEmbedding));
+      }
       const current = await this.harvests.get(harvestId);
       if (current?.state === 'active') await this.harvestService.queuePage(harvest.request, harvestId, current.pages);
       return stored ? stored.counts : { alreadyStored: true };

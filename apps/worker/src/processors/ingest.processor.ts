@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { IngestBatchEntity, PapersStore } from '@paperfeed/db';
+import { PAPERS_INGESTED } from '@paperfeed/observability';
 import { HandlesJob, JobPayloads, QueueService } from '@paperfeed/queue';
 import { queueEmbedding } from '../embedding-queue';
 import { normalizePushedBatch } from './pushed-paper';
@@ -31,10 +32,10 @@ export class IngestProcessor {
    */
   @HandlesJob('ingest.papers')
   async ingestPapers(data: JobPayloads['ingest.papers']): Promise<IngestResult> {
-    const { result, paperIds } = await this.dataSource.transaction(async (manager) => {
+    const { result, paperIds, fresh } = await this.dataSource.transaction(async (manager) => {
       const batch = await manager.findOne(IngestBatchEntity, { where: { id: data.batchId }, lock: { mode: 'pessimistic_write' } });
       if (!batch) throw new UnrecoverableError(`ingest batch ${data.batchId} does not exist`);
-      if (batch.result) return { result: batch.result as unknown as IngestResult, paperIds: batch.paperIds ?? [] };
+      if (batch.result) return { result: batch.result as unknown as IngestResult, paperIds: batch.paperIds ?? [], fresh: false };
       const { papers, rejections, duplicates } = normalizePushedBatch(batch.papers);
       const outcome = await this.papers.upsert(papers, manager);
       const counts: IngestResult = {
@@ -48,8 +49,9 @@ export class IngestProcessor {
       const ids = outcome.needsEmbedding;
       // The staged papers are stored now; keep the counts and which papers need embedding.
       await manager.update(IngestBatchEntity, { id: batch.id }, { result: counts as never, papers: [], paperIds: ids });
-      return { result: counts, paperIds: ids };
+      return { result: counts, paperIds: ids, fresh: true };
     });
+    if (fresh) await this.queues.incrementStats({ [PAPERS_INGESTED]: result.created + result.updated }).catch(() => undefined);
     // Outside the transaction: if queueing fails the job retries, finds the result, and queues again.
     await queueEmbedding(this.queues, await this.papers.embeddingKeys(paperIds));
     // A large batch changes the table enough to mislead the planner (see PapersStore.analyze).
