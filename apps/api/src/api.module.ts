@@ -22,7 +22,9 @@ import { SearchService } from './search/search.service';
 import { UserGuard } from './common/user.guard';
 import { UsersController } from './users/users.controller';
 import { FeedService } from './feed/feed.service';
+import { FeedRanker } from '@paperfeed/feed';
 import { AdminController } from './admin/admin.controller';
+import { SubscriptionsController } from './subscriptions/subscriptions.controller';
 import { MetricsService } from './admin/metrics.service';
 import { UsersFeedController } from './feed/users-feed.controller';
 
@@ -32,7 +34,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ poolSize: 10 }), QueueModule],
-      controllers: [AtomController, PapersController, UpvotesController, SearchController, UsersController, UsersFeedController, IngestController, SourcesController, HealthController, AdminController],
+      controllers: [AtomController, PapersController, UpvotesController, SearchController, UsersController, UsersFeedController, IngestController, SourcesController, HealthController, AdminController, SubscriptionsController],
       providers: [
         { provide: ADMIN_TOKEN, useValue: adminToken },
         { provide: APP_PIPE, useFactory: createValidationPipe },
@@ -45,6 +47,7 @@ export class ApiModule {
         SearchService,
         HarvestService,
         FeedService,
+        FeedRanker,
         MetricsService,
       ],
     };

@@ -72,6 +72,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       this.workers.push(worker);
     }
     if (this.queues.includes('embed')) await this.scheduleReconciliation();
+    if (this.queues.includes('digest')) await this.scheduleDigests();
     this.logger.log(`consuming ${this.queues.join(', ')}`);
   }
 
@@ -118,6 +119,13 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     const minute = new Date().toISOString().slice(0, 16).replace(/\D/g, '');
     await this.producer.enqueue('embed.reconcile', {}, { jobId: jobIds.embedReconcile(this.runtime.space.id, minute) });
     await this.producer.schedule('embed-reconcile', 'embed.reconcile', {}, this.config.reconcileEveryMs);
+  }
+
+  /** Daily digests at DIGEST_HOUR (UTC), weekly ones on DIGEST_WEEKDAY; idempotent upserts. */
+  private async scheduleDigests(): Promise<void> {
+    const { digestHour: hour, digestWeekday: weekday } = this.config;
+    await this.producer.scheduleRepeat('digest-daily', 'digest.run', { cadence: 'daily' }, { pattern: `0 ${hour} * * *` });
+    await this.producer.scheduleRepeat('digest-weekly', 'digest.run', { cadence: 'weekly' }, { pattern: `0 ${hour} * * ${weekday}` });
   }
 
   /** Stops taking jobs and waits for active ones, before queues and the database close. */

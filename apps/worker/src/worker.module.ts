@@ -9,6 +9,9 @@ import { EmbedProcessor } from './processors/embed.processor';
 import { HarvestProcessor } from './processors/harvest.processor';
 import { IngestProcessor } from './processors/ingest.processor';
 import { HarvestService } from '@paperfeed/harvest';
+import { FeedRanker } from '@paperfeed/feed';
+import { Mailer } from '@paperfeed/mail';
+import { DigestProcessor } from './processors/digest.processor';
 
 @Module({})
 export class WorkerModule {
@@ -16,7 +19,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ poolSize: 5 }), QueueModule, DiscoveryModule],
-      providers: [EmbeddingRuntime, JobRunner, IngestProcessor, EmbedProcessor, HarvestProcessor, HarvestService],
+      providers: [EmbeddingRuntime, JobRunner, IngestProcessor, EmbedProcessor, HarvestProcessor, HarvestService, DigestProcessor, FeedRanker, Mailer],
     };
   }
 }

@@ -32,6 +32,9 @@ export interface AppConfig {
   sourceTimeoutMs: number;
   rateLimitPerMinute: number;
   smtpUrl: string | undefined;
+  digestHour: number;
+  digestWeekday: number;
+  digestSize: number;
   mailFrom: string;
   publicUrl: string;
 }
@@ -156,6 +159,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     sourceTimeoutMs: int(env, 'SOURCE_TIMEOUT_MS', 30_000, 100, 600_000),
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
     smtpUrl: url(env, 'SMTP_URL', undefined, ['smtp:', 'smtps:']),
+    digestHour: int(env, 'DIGEST_HOUR', 7, 0, 23),
+    digestWeekday: int(env, 'DIGEST_WEEKDAY', 1, 0, 6),
+    digestSize: int(env, 'DIGEST_SIZE', 10, 1, 100),
     mailFrom: read(env, 'MAIL_FROM') ?? 'paperfeed <paperfeed@localhost>',
     publicUrl: url(env, 'PUBLIC_URL', `http://localhost:${int(env, 'PORT', 3000, 0, 65535)}`, ['http:', 'https:']) as string,
   };

@@ -8,3 +8,4 @@ export * from './users.store';
 export * from './upvotes.store';
 export * from './harvests.store';
 export * from './events.store';
+export * from './subscriptions.store';

@@ -14,6 +14,8 @@ export interface StoredPaper {
   url: string | null;
   upvotes: number;
   trendingScore: number;
+  /** When it arrived here (digests send what arrived since the last one). */
+  createdAt: Date;
   indexed: boolean;
 }
 
@@ -118,7 +120,7 @@ export interface PaperToEmbed {
   textHash: string;
 }
 
-const PAPER_COLUMNS = `p.id, p.title, p.abstract, p.authors, p.categories, p.published_at, p.url, p.upvotes, p.trending_score`;
+const PAPER_COLUMNS = `p.id, p.title, p.abstract, p.authors, p.categories, p.published_at, p.url, p.upvotes, p.trending_score, p.created_at`;
 
 interface PaperRow {
   id: string;
@@ -130,6 +132,7 @@ interface PaperRow {
   url: string | null;
   upvotes: number;
   trending_score: number;
+  created_at: Date;
   indexed: boolean;
 }
 
@@ -144,6 +147,7 @@ function toStoredPaper(row: PaperRow): StoredPaper {
     url: row.url,
     upvotes: row.upvotes,
     trendingScore: row.trending_score,
+    createdAt: row.created_at,
     indexed: row.indexed,
   };
 }

@@ -9,6 +9,7 @@ describe('queue registry', () => {
   it('selects the jobs of the consumed queues', () => {
     expect(jobsOfQueues(['ingest']).sort()).toEqual(['harvest.page', 'harvest.start', 'ingest.papers']);
     expect(jobsOfQueues(['arxiv'])).toEqual(['harvest.arxiv-page']);
+    expect(jobsOfQueues(['digest']).sort()).toEqual(['digest.confirm', 'digest.run', 'digest.send']);
     expect(jobsOfQueues(['embed']).sort()).toEqual(['embed.papers', 'embed.reconcile']);
   });
 

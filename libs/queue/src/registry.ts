@@ -5,10 +5,16 @@ import type { SourceRequest } from '@paperfeed/sources';
  * Every queue and job paperfeed runs, with each job's payload type. Payloads carry ids, never
  * whole papers: state lives in Postgres.
  */
-export const QUEUES = ['ingest', 'embed', 'arxiv'] as const;
+export const QUEUES = ['ingest', 'embed', 'arxiv', 'digest'] as const;
 export type QueueName = (typeof QUEUES)[number];
 
 export interface JobPayloads {
+  /** Mail a new subscription its confirmation link. */
+  'digest.confirm': { subscriptionId: string };
+  /** Queue one digest.send per active subscription of a cadence, for one period. */
+  'digest.run': { cadence: 'daily' | 'weekly'; period?: string };
+  /** Build and send one subscription's digest for a period (at most once). */
+  'digest.send': { subscriptionId: string; period: string };
   /** Create a harvest for this source request and queue its first page (used by schedules). */
   'harvest.start': { request: SourceRequest };
   /** Fetch, parse and store the next page of a harvest from a source other than arXiv. */
@@ -33,6 +39,9 @@ interface JobDefinition {
 const RETRY: JobsOptions = { attempts: 5, backoff: { type: 'exponential', delay: 2000, jitter: 0.5 } };
 
 export const JOBS: { readonly [N in JobName]: JobDefinition } = {
+  'digest.confirm': { queue: 'digest', options: RETRY },
+  'digest.run': { queue: 'digest', options: RETRY },
+  'digest.send': { queue: 'digest', options: RETRY },
   'harvest.start': { queue: 'ingest', options: RETRY },
   'harvest.page': { queue: 'ingest', options: RETRY },
   'harvest.arxiv-page': { queue: 'arxiv', options: RETRY },
@@ -70,6 +79,8 @@ export function parseQueueNames(names: string[] | undefined): QueueName[] {
  * BullMQ forbids ':' in custom ids.
  */
 export const jobIds = {
+  /** One digest per subscription and period, however often the run is repeated. */
+  digestSend: (subscriptionId: string, period: string) => `digest-${subscriptionId}-${period}`,
   /** Page n of a harvest: a page is queued once, however often its predecessor is retried. */
   harvestPage: (harvestId: string, page: number) => `harvest-${harvestId}-${page}`,
   ingestPapers: (batchId: string) => `ingest-papers-${batchId}`,

@@ -5,6 +5,8 @@ import { EventsStore, NO_INTERESTS, UsersStore, UserView } from '@paperfeed/db';
 import { Page } from '../common/list.dto';
 import { CurrentPrincipal, Principal, UserAuth } from '../common/user.guard';
 import { renderAtom } from '../papers/atom';
+import { reasonText } from '@paperfeed/mail';
+import { FeedRanker } from '@paperfeed/feed';
 import { FeedItem, FeedService } from './feed.service';
 import { FeedAtomQueryDto, FeedQueryDto, InterestsDto, UserEventsDto } from './users-feed.dto';
 
@@ -24,6 +26,7 @@ export class UsersFeedController {
     private readonly users: UsersStore,
     private readonly events: EventsStore,
     private readonly feeds: FeedService,
+    private readonly ranker: FeedRanker,
   ) {}
 
   private async existing(id: string): Promise<UserView> {
@@ -95,9 +98,9 @@ export class UsersFeedController {
   async feedAtom(@Param('id', uuid) id: string, @Query() query: FeedAtomQueryDto): Promise<string> {
     const user = await this.users.findByFeedToken(id, query.token);
     if (!user) throw new UnauthorizedException('a valid feed token is required');
-    const page = await this.feeds.feed(id, { limit: ATOM_ENTRIES });
-    const reasons = new Map(page.items.map((item) => [item.paper.id, item.reasons]));
-    const papers = page.items.map((item) => ({ ...item.paper, publishedAt: new Date(item.paper.publishedAt), trendingScore: 0 }));
+    const ranked = (await this.ranker.rank(id, {})).slice(0, ATOM_ENTRIES);
+    const reasons = new Map(ranked.map((item) => [item.paper.id, item.reasons]));
+    const papers = ranked.map((item) => item.paper);
     return renderAtom({
       id: `urn:paperfeed:user:${id}:feed`,
       title: `paperfeed: papers for ${user.name ?? 'you'}`,
@@ -109,16 +112,5 @@ export class UsersFeedController {
 }
 
 function describeReasons(reasons: FeedItem['reasons']): string {
-  return `Why: ${reasons
-    .map((r) => {
-      switch (r.type) {
-        case 'similar':
-          return `similar to ${r.paperId}`;
-        case 'interest':
-          return 'category' in r ? `you follow ${r.category}` : 'keyword' in r ? `mentions "${r.keyword}"` : `by ${r.author}`;
-        default:
-          return r.type;
-      }
-    })
-    .join('; ')}`;
+  return `Why: ${reasonText(reasons)}`;
 }

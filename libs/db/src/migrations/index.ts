@@ -2,6 +2,7 @@ import { InitialSchema1764230400000 } from './1764230400000-initial-schema';
 import { UsersUpvotesTrending1764316800000 } from './1764316800000-users-upvotes-trending';
 import { Harvests1764403200000 } from './1764403200000-harvests';
 import { EventsInterestsFeeds1764489600000 } from './1764489600000-events-interests-feeds';
+import { Subscriptions1764576000000 } from './1764576000000-subscriptions';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS = [InitialSchema1764230400000, UsersUpvotesTrending1764316800000, Harvests1764403200000, EventsInterestsFeeds1764489600000];
+export const MIGRATIONS = [InitialSchema1764230400000, UsersUpvotesTrending1764316800000, Harvests1764403200000, EventsInterestsFeeds1764489600000, Subscriptions1764576000000];

@@ -1,0 +1,145 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+
+export type Cadence = 'daily' | 'weekly';
+
+export interface Subscription {
+  id: string;
+  email: string;
+  cadence: Cadence;
+  userId: string | null;
+  query: string | null;
+  categories: string[];
+  state: 'pending' | 'active' | 'unsubscribed' | 'bounced';
+  confirmToken: string;
+  unsubscribeToken: string;
+}
+
+interface SubscriptionRow {
+  id: string;
+  email: string;
+  cadence: Cadence;
+  user_id: string | null;
+  query: string | null;
+  categories: string[];
+  state: Subscription['state'];
+  confirm_token: string;
+  unsubscribe_token: string;
+}
+
+const toSubscription = (row: SubscriptionRow): Subscription => ({
+  id: row.id,
+  email: row.email,
+  cadence: row.cadence,
+  userId: row.user_id,
+  query: row.query,
+  categories: row.categories,
+  state: row.state,
+  confirmToken: row.confirm_token,
+  unsubscribeToken: row.unsubscribe_token,
+});
+
+const token = () => randomBytes(24).toString('base64url');
+
+/** Digest subscriptions and the log of digests sent. */
+export class SubscriptionsStore {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Creates a pending subscription, or returns the existing one for the same address, cadence and
+   * content (subscribing twice duplicates nothing; an unsubscribed one becomes pending again).
+   */
+  async subscribe(input: { email: string; cadence: Cadence; userId: string | null; query: string | null; categories: string[] }): Promise<Subscription> {
+    const contentKey = createHash('sha1').update(JSON.stringify([input.userId, input.query, [...input.categories].sort()])).digest('hex');
+    const rows: SubscriptionRow[] = await this.dataSource.query(
+      `INSERT INTO subscriptions (id, email, cadence, user_id, query, categories, content_key, confirm_token, unsubscribe_token)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (email, cadence, content_key) DO UPDATE
+         SET state = CASE WHEN subscriptions.state IN ('unsubscribed', 'bounced') THEN 'pending' ELSE subscriptions.state END
+       RETURNING *`,
+      [randomUUID(), input.email, input.cadence, input.userId, input.query, input.categories, contentKey, token(), token()],
+    );
+    return toSubscription(rows[0]);
+  }
+
+  /** Activates the subscription of a confirmation token; null for an unknown token. */
+  async confirm(confirmToken: string): Promise<Subscription | null> {
+    const rows: SubscriptionRow[] = await this.dataSource.query(
+      `UPDATE subscriptions SET state = 'active', confirmed_at = COALESCE(confirmed_at, now())
+       WHERE confirm_token = $1 AND state IN ('pending', 'active') RETURNING *`,
+      [confirmToken],
+    );
+    return rows[0] ? toSubscription(rows[0]) : null;
+  }
+
+  async unsubscribe(unsubscribeToken: string): Promise<Subscription | null> {
+    const rows: SubscriptionRow[] = await this.dataSource.query(
+      `UPDATE subscriptions SET state = 'unsubscribed' WHERE unsubscribe_token = $1 RETURNING *`,
+      [unsubscribeToken],
+    );
+    return rows[0] ? toSubscription(rows[0]) : null;
+  }
+
+  async markBounced(id: string): Promise<void> {
+    await this.dataSource.query(`UPDATE subscriptions SET state = 'bounced' WHERE id = $1`, [id]);
+  }
+
+  async get(id: string): Promise<Subscription | null> {
+    const rows: SubscriptionRow[] = await this.dataSource.query(`SELECT * FROM subscriptions WHERE id = $1`, [id]);
+    return rows[0] ? toSubscription(rows[0]) : null;
+  }
+
+  async activeIds(cadence: Cadence): Promise<string[]> {
+    const rows: { id: string }[] = await this.dataSource.query(`SELECT id FROM subscriptions WHERE cadence = $1 AND state = 'active' ORDER BY id`, [cadence]);
+    return rows.map((row) => row.id);
+  }
+
+  /** Papers any earlier digest of this subscription sent (each paper goes out once). */
+  async sentPapers(id: string): Promise<Set<string>> {
+    const rows: { paper_id: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT unnest(paper_ids) AS paper_id FROM digests WHERE subscription_id = $1 AND state = 'sent'`,
+      [id],
+    );
+    return new Set(rows.map((row) => row.paper_id));
+  }
+
+  /** When the last digest went out (papers since then are new). */
+  async lastSentAt(id: string): Promise<Date | null> {
+    const rows: { at: Date | null }[] = await this.dataSource.query(`SELECT max(sent_at) AS at FROM digests WHERE subscription_id = $1 AND state = 'sent'`, [id]);
+    return rows[0]?.at ?? null;
+  }
+
+  /**
+   * Claims the digest of a period before sending it. Returns false if this period's digest was
+   * already sent, found empty, or started by an attempt that never finished (a crash between the
+   * SMTP server accepting the message and this record saying so: sending again could duplicate it,
+   * so the period is skipped — at most once).
+   */
+  async claim(id: string, period: string, paperIds: string[]): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `INSERT INTO digests (subscription_id, period, state, paper_ids) VALUES ($1, $2, 'sending', $3)
+       ON CONFLICT (subscription_id, period) DO UPDATE SET state = 'sending', paper_ids = excluded.paper_ids, created_at = now()
+         WHERE digests.state = 'failed'
+       RETURNING 1`,
+      [id, period, paperIds],
+    );
+    return rows.length > 0;
+  }
+
+  /** Records the outcome of a claimed digest. */
+  async finish(id: string, period: string, outcome: { state: 'sent'; messageId: string } | { state: 'failed' }): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE digests SET state = $3, message_id = $4, sent_at = CASE WHEN $3 = 'sent' THEN now() END
+       WHERE subscription_id = $1 AND period = $2`,
+      [id, period, outcome.state, 'messageId' in outcome ? outcome.messageId : null],
+    );
+  }
+
+  /** Records that a period had nothing new (unless its digest is already recorded). */
+  async markEmpty(id: string, period: string): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO digests (subscription_id, period, state) VALUES ($1, $2, 'empty') ON CONFLICT DO NOTHING`,
+      [id, period],
+    );
+  }
+}

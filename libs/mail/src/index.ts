@@ -1,0 +1,3 @@
+export * from './mailer';
+export * from './digest-mail';
+export * from './period';
