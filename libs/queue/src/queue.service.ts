@@ -173,6 +173,26 @@ export class QueueService {
     return Object.fromEntries(Object.entries(raw).map(([field, value]) => [field, Number(value)]));
   }
 
+  /**
+   * Records that a request to the resource starts now: the next slot is at least `intervalMs`
+   * after this moment, even if this request started late (slots are planned, requests can lag).
+   */
+  async markRequest(resource: string, intervalMs: number): Promise<void> {
+    const client = (await this.queue('ingest').client) as unknown as Redis;
+    await redisCall('could not record a request', () =>
+      client.eval(
+        `local t = redis.call('TIME')
+         local next = t[1] * 1000 + math.floor(t[2] / 1000) + ARGV[1]
+         local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+         if next > current then redis.call('SET', KEYS[1], next, 'PX', ARGV[1] * 2 + 60000) end
+         return 1`,
+        1,
+        `${this.prefix}:slot:${resource}`,
+        intervalMs,
+      ),
+    );
+  }
+
   /** Round trip to Redis (readiness checks). */
   async ping(): Promise<void> {
     await redisCall('Redis', async () => ((await this.queue('ingest').client) as unknown as Redis).ping());

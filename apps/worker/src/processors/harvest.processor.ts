@@ -66,6 +66,7 @@ export class HarvestProcessor {
       if (isArxivSource(harvest.request)) {
         const wait = await this.queues.reserveSlot('arxiv', this.arxivIntervalMs);
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        await this.queues.markRequest('arxiv', this.arxivIntervalMs);
       }
       // Conditional requests for single-document sources (feeds, daily lists) fetched again and again.
       const singlePage = harvest.request.source === 'rss' || harvest.request.source === 'hf-daily';
