@@ -23,7 +23,8 @@ export class Mailer {
   private readonly from: string;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.transport = config.smtpUrl ? createTransport(config.smtpUrl) : undefined;
+    // Pooled: digests go out by the thousand; a connection per mail would dominate.
+    this.transport = config.smtpUrl ? createTransport({ url: config.smtpUrl, pool: true, maxConnections: 4 } as never) : undefined;
     this.from = config.mailFrom;
   }
 
