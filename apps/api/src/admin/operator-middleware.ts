@@ -3,7 +3,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { NextFunction, Request, RequestHandler, Response } from 'express';
 import { QUEUES, QueueService } from '@paperfeed/queue';
-import { sameSecret } from '../common/admin.guard';
+import { presentedSecret, sameSecret } from '../common/admin.guard';
 import { errorBody } from '../common/errors.filter';
 import { MetricsService } from './metrics.service';
 
@@ -15,11 +15,7 @@ export const BULL_BOARD_PATH = '/admin/queues';
  */
 export function adminAuth(adminToken: string): RequestHandler {
   return (request: Request, response: Response, next: NextFunction) => {
-    const header = request.headers.authorization ?? '';
-    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
-    const basic = /^Basic\s+(\S+)\s*$/i.exec(header)?.[1];
-    const password = basic ? Buffer.from(basic, 'base64').toString('utf8').split(':').slice(1).join(':') : undefined;
-    const given = bearer ?? password;
+    const given = presentedSecret(request);
     if (given && sameSecret(given, adminToken)) return next();
     response.setHeader('WWW-Authenticate', 'Basic realm="paperfeed operators", charset="UTF-8"');
     response.status(401).json(errorBody(401, 'the admin token is required (bearer, or as the basic-auth password)'));

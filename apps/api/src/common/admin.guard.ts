@@ -17,6 +17,12 @@ export function bearerToken(request: Request): string | undefined {
   return match?.[1];
 }
 
+/** The secret a request presents: a bearer token, or the password of HTTP basic authentication. */
+export function presentedSecret(request: Request): string | undefined {
+  const basic = /^Basic\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
+  return bearerToken(request) ?? (basic ? Buffer.from(basic, 'base64').toString('utf8').split(':').slice(1).join(':') : undefined);
+}
+
 @Injectable()
 export class AdminGuard implements CanActivate {
   constructor(@Inject(ADMIN_TOKEN) private readonly adminToken: string) {}

@@ -1,16 +1,13 @@
 import { createHash } from 'node:crypto';
 import { NextFunction, Request, RequestHandler, Response } from 'express';
-import { sameSecret } from './admin.guard';
+import { presentedSecret, sameSecret } from './admin.guard';
 import { errorBody } from './errors.filter';
 
 const WINDOW_MS = 60_000;
 
 /** The admin token, as bearer or basic-auth password: operators are never limited. */
 function isAdmin(request: Request, adminToken: string): boolean {
-  const header = request.headers.authorization ?? '';
-  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
-  const basic = /^Basic\s+(\S+)\s*$/i.exec(header)?.[1];
-  const secret = bearer ?? (basic ? Buffer.from(basic, 'base64').toString('utf8').split(':').slice(1).join(':') : undefined);
+  const secret = presentedSecret(request);
   return secret !== undefined && sameSecret(secret, adminToken);
 }
 
