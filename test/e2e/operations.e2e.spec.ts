@@ -33,6 +33,14 @@ describe('operations: metrics, queue administration, Bull Board, rate limits (ap
     expect(text).toMatch(/paperfeed_http_request_duration_seconds_count\{method="GET",route="\/v1\/papers",status="200"\} [1-9]/);
   });
 
+  it('sends security headers and no CORS headers', async () => {
+    const response = await fetch(`${stack.base}/v1/papers`, { headers: { origin: 'https://elsewhere.example' } });
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    expect(response.headers.get('x-powered-by')).toBeNull();
+  });
+
   it('lists queues, pauses and resumes them, and 404s an unknown one', async () => {
     const list = await stack.request('GET', '/v1/admin/queues');
     expect(list.status).toBe(200);

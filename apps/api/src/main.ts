@@ -11,6 +11,7 @@ import { migrate } from './migrate';
 import { MetricsService } from './admin/metrics.service';
 import { adminAuth, BULL_BOARD_PATH, bullBoard, httpMetrics } from './admin/operator-middleware';
 import { rateLimit } from './common/rate-limit';
+import { securityHeaders } from './common/security-headers';
 import { QueueService } from '@paperfeed/queue';
 
 /** Outside production an api started without ADMIN_TOKEN makes one up for this run and says so. */
@@ -23,6 +24,7 @@ function adminTokenFor(config: AppConfig): string {
 
 export async function createApi(config: AppConfig, adminToken: string): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config, adminToken), { bodyParser: false });
+  app.use(securityHeaders);
   app.use(httpMetrics(app.get(MetricsService)));
   app.use(rateLimit(config.rateLimitPerMinute, adminToken));
   app.use(BULL_BOARD_PATH, adminAuth(adminToken), bullBoard(app.get(QueueService)));

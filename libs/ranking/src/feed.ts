@@ -215,23 +215,27 @@ export function scoreCandidates(
  * many places pays more, so a second interest keeps getting places on the page.
  */
 export function diversify(items: ScoredCandidate[], lambda = 0.75, limit = items.length): ScoredCandidate[] {
-  const remaining = [...items];
+  const remaining = items.map((item) => ({ item, similaritySum: 0 }));
   const picked: ScoredCandidate[] = [];
   while (picked.length < limit && remaining.length) {
     let bestIndex = 0;
     let bestValue = -Infinity;
-    remaining.forEach((item, index) => {
-      const redundancy =
-        item.vector && picked.length
-          ? picked.reduce((sum, p) => sum + (p.vector ? Math.max(0, cosine(p.vector, item.vector!)) : 0), 0) / picked.length
-          : 0;
-      const value = lambda * item.score - (1 - lambda) * redundancy;
+    remaining.forEach((entry, index) => {
+      const redundancy = picked.length ? entry.similaritySum / picked.length : 0;
+      const value = lambda * entry.item.score - (1 - lambda) * redundancy;
       if (value > bestValue) {
         bestValue = value;
         bestIndex = index;
       }
     });
-    picked.push(remaining.splice(bestIndex, 1)[0]);
+    const [chosen] = remaining.splice(bestIndex, 1);
+    picked.push(chosen.item);
+    // Running sums keep this O(picks × candidates) rather than O(picks² × candidates).
+    if (chosen.item.vector) {
+      for (const entry of remaining) {
+        if (entry.item.vector) entry.similaritySum += Math.max(0, cosine(chosen.item.vector, entry.item.vector));
+      }
+    }
   }
   return picked;
 }
