@@ -174,8 +174,8 @@ export class QueueService {
   }
 
   /**
-   * Records that a request to the resource starts now: the next slot is at least `intervalMs`
-   * after this moment, even if this request started late (slots are planned, requests can lag).
+   * Records that a request to the resource has just finished: the next slot is at least
+   * `intervalMs` after this moment, even if this request ran late (slots are planned, requests lag).
    */
   async markRequest(resource: string, intervalMs: number): Promise<void> {
     const client = (await this.queue('ingest').client) as unknown as Redis;

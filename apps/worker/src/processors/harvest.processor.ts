@@ -66,11 +66,15 @@ export class HarvestProcessor {
       if (isArxivSource(harvest.request)) {
         const wait = await this.queues.reserveSlot('arxiv', this.arxivIntervalMs);
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-        await this.queues.markRequest('arxiv', this.arxivIntervalMs);
       }
       // Conditional requests for single-document sources (feeds, daily lists) fetched again and again.
       const singlePage = harvest.request.source === 'rss' || harvest.request.source === 'hf-daily';
-      const fetched = await fetchSource(url, this.policy, singlePage ? await this.harvests.validators(url) : {});
+      const validators = singlePage ? await this.harvests.validators(url) : {};
+      const fetched = await fetchSource(url, this.policy, validators).finally(() =>
+        // The interval counts from the end of this request, so the next one cannot reach the
+        // server sooner however long this one took to leave.
+        isArxivSource(harvest.request) ? this.queues.markRequest('arxiv', this.arxivIntervalMs) : undefined,
+      );
       if (fetched.status === 'not-modified') {
         await this.harvests.complete(harvestId);
         return { notModified: true };
