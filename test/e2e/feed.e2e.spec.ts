@@ -81,6 +81,9 @@ describe('personalized feed (api + worker processes)', () => {
     expect(similar.length).toBeGreaterThan(0);
     for (const liked of similar) expect(['graph-1', 'graph-2', 'graph-3', 'robot-1', 'robot-2', 'robot-3']).toContain(liked);
     expect((await stack.get(`/v1/users/${user.id}`, bearer(user.token))).body.counts).toEqual({ events: 6, saved: 4, dismissed: 0 });
+    // Interactions count toward trending: fresh saves lift these papers above newer ones nobody touched.
+    const trending = await stack.get('/v1/papers?sort=trending&limit=3');
+    for (const item of trending.body.items) expect(['graph-1', 'graph-2', 'robot-1', 'robot-2']).toContain(item.id);
   });
 
   it("drops a dismissed paper at once, and pushes down its near-duplicate", async () => {

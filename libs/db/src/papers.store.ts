@@ -1,6 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { paperTextHash, toPgvector } from '@paperfeed/embeddings';
-import { paperSignals, trendingScore } from '@paperfeed/ranking';
+import { Interaction, paperSignals, trendingScore } from '@paperfeed/ranking';
 import { NormalizedPaper } from '@paperfeed/sources';
 
 /** A stored paper as the API shows it. */
@@ -243,15 +243,23 @@ export class PapersStore {
   /** Recomputes the stored trending score of these papers from their signals (see libs/ranking). */
   async refreshTrending(ids: string[], manager: EntityManager = this.dataSource.manager): Promise<void> {
     if (ids.length === 0) return;
-    const rows: { id: string; published_at: Date; source_upvotes: number; votes: Date[] }[] = await manager.query(
-      `SELECT p.id, p.published_at, p.source_upvotes,
-              COALESCE(array_agg(u.created_at) FILTER (WHERE u.created_at IS NOT NULL), '{}') AS votes
-       FROM papers p LEFT JOIN paper_upvotes u ON u.paper_id = p.id
-       WHERE p.id = ANY($1) GROUP BY p.id`,
-      [ids],
-    );
+    const rows: { id: string; published_at: Date; source_upvotes: number; votes: Date[]; interactions: { type: Interaction; at: string }[] }[] =
+      await manager.query(
+        `SELECT p.id, p.published_at, p.source_upvotes,
+                COALESCE((SELECT array_agg(u.created_at) FROM paper_upvotes u WHERE u.paper_id = p.id), '{}') AS votes,
+                COALESCE((SELECT json_agg(json_build_object('type', e.type, 'at', e.at)) FROM user_events e
+                          WHERE e.paper_id = p.id AND e.type IN ('save', 'click', 'view')), '[]') AS interactions
+         FROM papers p WHERE p.id = ANY($1)`,
+        [ids],
+      );
     const scores = rows.map((row) =>
-      trendingScore(paperSignals({ publishedAt: row.published_at, sourceUpvotes: row.source_upvotes }, row.votes)),
+      trendingScore(
+        paperSignals(
+          { publishedAt: row.published_at, sourceUpvotes: row.source_upvotes },
+          row.votes,
+          row.interactions.map((i) => ({ type: i.type, at: new Date(i.at) })),
+        ),
+      ),
     );
     await manager.query(
       `UPDATE papers p SET trending_score = x.score

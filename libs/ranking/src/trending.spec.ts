@@ -21,6 +21,16 @@ describe('trendingScore', () => {
     expect(popular).toBeGreaterThan(fresh);
   });
 
+  it('counts recent interactions, a save more than a click more than a view', () => {
+    const base = { publishedAt: hours(0), sourceUpvotes: 0 };
+    const saved = trendingScore(paperSignals(base, [], [{ type: 'save', at: hours(40) }]));
+    const clicked = trendingScore(paperSignals(base, [], [{ type: 'click', at: hours(40) }]));
+    const viewed = trendingScore(paperSignals(base, [], [{ type: 'view', at: hours(40) }]));
+    expect(saved).toBeGreaterThan(clicked);
+    expect(clicked).toBeGreaterThan(viewed);
+    expect(viewed).toBeGreaterThan(trendingScore(paperSignals(base, [])));
+  });
+
   it('gives the same order whenever it is evaluated (the stored score does not depend on now)', () => {
     const a = trendingScore(paperSignals({ publishedAt: hours(0), sourceUpvotes: 30 }, []));
     const b = trendingScore(paperSignals({ publishedAt: hours(30), sourceUpvotes: 1 }, [hours(31)]));

@@ -6,7 +6,7 @@
  *
  * Signals: the paper's publication (weight 1 + source upvotes, at its publication time: fresh papers
  * rank by freshness before anyone votes), each user upvote (weight 1, at the time of the vote), and
- * later each interaction (smaller weights, at the time it happened).
+ * each interaction (INTERACTION_WEIGHTS, at the time it happened).
  *
  * Multiplying every paper's sum by the same 2^((now − T0)/H) does not change the order, so the
  * stored score is log2 Σ_i w_i · 2^((t_i − T0)/H): it does not depend on `now`, changes only when a
@@ -37,9 +37,21 @@ export function trendingScore(signals: TrendingSignal[], halfLifeHours = TRENDIN
   return max + Math.log2(logs.reduce((sum, x) => sum + 2 ** (x - max), 0));
 }
 
-/** The signals of a paper: its publication (carrying source upvotes) and its users' upvotes. */
-export function paperSignals(paper: { publishedAt: Date; sourceUpvotes: number }, upvoteTimes: Date[]): TrendingSignal[] {
-  return [{ weight: 1 + paper.sourceUpvotes, at: paper.publishedAt }, ...upvoteTimes.map((at) => ({ weight: 1, at }))];
+/** What a user's interaction with a paper adds to its trending sum (an upvote adds 1). */
+export const INTERACTION_WEIGHTS = { save: 0.5, click: 0.2, view: 0.05 } as const;
+export type Interaction = keyof typeof INTERACTION_WEIGHTS;
+
+/** The signals of a paper: its publication (carrying source upvotes), its upvotes and its interactions. */
+export function paperSignals(
+  paper: { publishedAt: Date; sourceUpvotes: number },
+  upvoteTimes: Date[],
+  interactions: { type: Interaction; at: Date }[] = [],
+): TrendingSignal[] {
+  return [
+    { weight: 1 + paper.sourceUpvotes, at: paper.publishedAt },
+    ...upvoteTimes.map((at) => ({ weight: 1, at })),
+    ...interactions.map((i) => ({ weight: INTERACTION_WEIGHTS[i.type], at: i.at })),
+  ];
 }
 
 /** What a stored score is worth at `now`: the decayed sum Σ w_i · 2^(−(now − t_i)/H). */

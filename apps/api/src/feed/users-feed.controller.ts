@@ -1,7 +1,7 @@
 import { BadRequestException, Body, Controller, ForbiddenException, Get, Header, HttpCode, Inject, NotFoundException, Param, ParseUUIDPipe, Post, Put, Query, UnauthorizedException } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { APP_CONFIG, AppConfig } from '@paperfeed/config';
-import { EventsStore, NO_INTERESTS, UsersStore, UserView } from '@paperfeed/db';
+import { EventsStore, NO_INTERESTS, PapersStore, UsersStore, UserView } from '@paperfeed/db';
 import { Page } from '../common/list.dto';
 import { CurrentPrincipal, Principal, UserAuth } from '../common/user.guard';
 import { renderAtom } from '../papers/atom';
@@ -25,6 +25,7 @@ export class UsersFeedController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly users: UsersStore,
     private readonly events: EventsStore,
+    private readonly papers: PapersStore,
     private readonly feeds: FeedService,
     private readonly ranker: FeedRanker,
   ) {}
@@ -58,6 +59,8 @@ export class UsersFeedController {
     const unknown = await this.events.unknownPapers(body.events.map((e) => e.paperId));
     if (unknown.length) throw new BadRequestException(`events: unknown paper ids: ${unknown.slice(0, 10).join(', ')}`);
     await this.events.record(id, body.events.map((e) => ({ paperId: e.paperId, type: e.type, at: e.at ? new Date(e.at) : new Date(now) })));
+    // Interactions count toward trending (libs/ranking/src/trending.ts).
+    await this.papers.refreshTrending([...new Set(body.events.map((e) => e.paperId))]);
     return { accepted: body.events.length };
   }
 

@@ -20,6 +20,8 @@ export class EventsInterestsFeeds1764489600000 implements MigrationInterface {
         at timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`CREATE INDEX user_events_user_at ON user_events (user_id, at DESC)`);
+    // Trending sums a paper's interactions (PapersStore.refreshTrending).
+    await q.query(`CREATE INDEX user_events_paper ON user_events (paper_id)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
