@@ -25,27 +25,8 @@ export interface Harvest {
 /** Rejections kept per harvest (the counts keep counting past it). */
 const MAX_REJECTIONS = 100;
 
-interface HarvestRow {
-  id: string;
-  request: SourceRequest;
-  cursor: HarvestCursor;
-  pages: number;
-  counts: HarvestCounts;
-  rejections: { id?: string; reason: string }[];
-  state: Harvest['state'];
-  failed_reason: string | null;
-}
-
-const toHarvest = (row: HarvestRow): Harvest => ({
-  id: row.id,
-  request: row.request,
-  cursor: row.cursor,
-  pages: row.pages,
-  counts: row.counts,
-  rejections: row.rejections,
-  state: row.state,
-  failedReason: row.failed_reason,
-});
+/** Columns of a harvest, named as the Harvest interface names them. */
+const HARVEST_COLUMNS = `id, request, cursor, pages, counts, rejections, state, failed_reason AS "failedReason"`;
 
 /**
  * Harvests: one ingestion from a source, page by page. A page's papers, the new cursor and the
@@ -69,8 +50,8 @@ export class HarvestsStore {
   }
 
   async get(id: string): Promise<Harvest | null> {
-    const rows: HarvestRow[] = await this.dataSource.query(`SELECT * FROM harvests WHERE id = $1`, [id]);
-    return rows[0] ? toHarvest(rows[0]) : null;
+    const rows: Harvest[] = await this.dataSource.query(`SELECT ${HARVEST_COLUMNS} FROM harvests WHERE id = $1`, [id]);
+    return rows[0] ?? null;
   }
 
   async markActive(id: string): Promise<void> {
@@ -95,7 +76,7 @@ export class HarvestsStore {
     records: ParsedRecord[],
   ): Promise<{ counts: HarvestCounts; needsEmbedding: string[] } | null> {
     return this.dataSource.transaction(async (manager) => {
-      const rows: HarvestRow[] = await manager.query(`SELECT * FROM harvests WHERE id = $1 FOR UPDATE`, [id]);
+      const rows: Harvest[] = await manager.query(`SELECT ${HARVEST_COLUMNS} FROM harvests WHERE id = $1 FOR UPDATE`, [id]);
       const harvest = rows[0];
       if (!harvest || harvest.state === 'completed' || JSON.stringify(harvest.cursor) !== JSON.stringify(from)) return null;
       const byId = new Map<string, (ParsedRecord & { ok: true })['paper']>();
