@@ -4,6 +4,9 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomBytes } from 'node:crypto';
+import { Server, STATUS_CODES } from 'node:http';
+import { Duplex } from 'node:stream';
+import { errorBody } from './common/errors.filter';
 import { AppConfig, exitOnStartupError, loadConfig, requireAdminToken, withEmbeddedRuntime } from '@paperfeed/config';
 import { ApiModule } from './api.module';
 import { jsonBody } from './common/body-parsers';
@@ -22,6 +25,23 @@ function adminTokenFor(config: AppConfig): string {
   return token;
 }
 
+/**
+ * Requests Node's HTTP parser refuses (a URL or headers over its size limit, broken framing) never
+ * reach Nest; answer them in the contract's error format too.
+ */
+function answerParserErrors(server: Server): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable) return socket.destroy();
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const body = JSON.stringify(
+      errorBody(status, status === 431 ? 'the request line or headers are too large' : 'malformed HTTP request'),
+    );
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
+}
+
 export async function createApi(config: AppConfig, adminToken: string): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config, adminToken), { bodyParser: false });
   app.use(securityHeaders);
@@ -32,6 +52,7 @@ export async function createApi(config: AppConfig, adminToken: string): Promise<
   app.use('/v1/ingest/papers', jsonBody('32mb'));
   app.use(jsonBody('1mb'));
   app.disable('x-powered-by');
+  answerParserErrors(app.getHttpServer());
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   const document = SwaggerModule.createDocument(
     app,

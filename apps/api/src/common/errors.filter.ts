@@ -52,6 +52,12 @@ export class ErrorsFilter implements ExceptionFilter {
     if (exception instanceof QueueUnavailableError) {
       return errorBody(HttpStatus.SERVICE_UNAVAILABLE, 'the job queue (Redis) is unavailable; nothing was written, try again later');
     }
+    // SQLSTATE class 22 (data exception: a NUL byte, an invalid value, an oversized search) comes
+    // from what the client sent, not from us.
+    const sqlState = (exception as { driverError?: { code?: string } })?.driverError?.code ?? (exception as { code?: string })?.code;
+    if (exception instanceof QueryFailedError && typeof sqlState === 'string' && sqlState.startsWith('22')) {
+      return errorBody(HttpStatus.BAD_REQUEST, `a value in the request cannot be used: ${(exception.driverError as Error).message}`);
+    }
     if (isDatabaseUnavailable(exception) || (exception instanceof QueryFailedError && isDatabaseUnavailable(exception.driverError))) {
       return errorBody(HttpStatus.SERVICE_UNAVAILABLE, 'the database is unavailable; try again later');
     }
