@@ -285,14 +285,7 @@ export class PapersStore {
       params.push(query.date);
       where.push(`p.published_at >= $${params.length}::date AND p.published_at < $${params.length}::date + 1`);
     }
-    if (query.category) {
-      params.push([query.category]);
-      where.push(`p.categories @> $${params.length}::text[]`);
-    }
-    if (query.since) {
-      params.push(query.since);
-      where.push(`p.published_at >= $${params.length}`);
-    }
+    where.push(...filterConditions({ category: query.category, from: query.since }, params));
     if (query.after) {
       params.push(query.after.key, query.after.id);
       where.push(`(${column}, p.id) < ($${params.length - 1}::${type}, $${params.length})`);

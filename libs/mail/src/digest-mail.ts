@@ -1,4 +1,4 @@
-import { FeedReason } from '@paperfeed/ranking';
+import { FeedReason, reasonText } from '@paperfeed/ranking';
 
 export interface DigestPaper {
   id: string;
@@ -20,22 +20,6 @@ export function authorLine(authors: string[]): string {
   return authors.length > 4 ? `${authors.slice(0, 3).join(', ')} et al.` : authors.join(', ');
 }
 
-export function reasonText(reasons: FeedReason[]): string {
-  return reasons
-    .map((r) => {
-      switch (r.type) {
-        case 'similar':
-          return `similar to ${r.paperId}, which you liked`;
-        case 'interest':
-          return 'category' in r ? `in ${r.category}` : 'keyword' in r ? `mentions "${r.keyword}"` : `by ${r.author}`;
-        case 'trending':
-          return 'trending';
-        case 'fresh':
-          return 'new';
-      }
-    })
-    .join('; ');
-}
 
 /** A digest in plain text and HTML: each paper with title, authors, a short abstract, link and why. */
 export function renderDigest(input: { cadence: string; papers: DigestPaper[]; unsubscribeUrl: string }): { subject: string; text: string; html: string } {

@@ -239,3 +239,21 @@ export function diversify(items: ScoredCandidate[], lambda = 0.75, limit = items
   }
   return picked;
 }
+
+/** The reasons in words, for mails and feed readers. */
+export function reasonText(reasons: FeedReason[]): string {
+  return reasons
+    .map((r) => {
+      switch (r.type) {
+        case 'similar':
+          return `similar to ${r.paperId}, which you liked`;
+        case 'interest':
+          return 'category' in r ? `in ${r.category}` : 'keyword' in r ? `mentions "${r.keyword}"` : `by ${r.author}`;
+        case 'trending':
+          return 'trending';
+        case 'fresh':
+          return 'new';
+      }
+    })
+    .join('; ');
+}

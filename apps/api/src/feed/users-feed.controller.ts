@@ -5,8 +5,8 @@ import { EventsStore, NO_INTERESTS, PapersStore, UsersStore, UserView } from '@p
 import { Page } from '../common/list.dto';
 import { CurrentPrincipal, Principal, UserAuth } from '../common/user.guard';
 import { renderAtom } from '../papers/atom';
-import { reasonText } from '@paperfeed/mail';
 import { FeedRanker } from '@paperfeed/feed';
+import { reasonText } from '@paperfeed/ranking';
 import { FeedItem, FeedService } from './feed.service';
 import { FeedAtomQueryDto, FeedQueryDto, InterestsDto, UserEventsDto } from './users-feed.dto';
 
