@@ -48,8 +48,11 @@ export interface RunningSystem {
 export async function startAllInOne(env: Record<string, string>, dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pf-bench-'))): Promise<RunningSystem> {
   const port = 20000 + Math.floor(Math.random() * 20000);
   const token = 'bench-admin-token-0123456789';
+  // A cached data dir keeps the last run's runtime file: wait for this run's, not that one.
+  fs.rmSync(path.join(dataDir, 'embedded.json'), { force: true });
+  // Benchmarks measure the system, not the per-token rate limiter.
   const child = spawn(process.execPath, [path.join(ROOT, 'dist/apps/all-in-one/src/main.js')], {
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, ADMIN_TOKEN: token, QUEUE_PREFIX: `{pfbench-${randomBytes(3).toString('hex')}}`, ...env },
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, ADMIN_TOKEN: token, QUEUE_PREFIX: `{pfbench-${randomBytes(3).toString('hex')}}`, RATE_LIMIT_PER_MINUTE: '0', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;

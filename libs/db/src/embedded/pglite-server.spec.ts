@@ -1,4 +1,5 @@
 import { Client, Pool } from 'pg';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -61,6 +62,24 @@ describe('embedded Postgres wire server (PGlite + pgvector)', () => {
     (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
     const { rows } = await pool.query('SELECT n FROM counter WHERE id = 1');
     expect(rows[0].n).toBe(50);
+  });
+
+  it('delivers a large result intact to a client that reads slowly', async () => {
+    const client = new Client({ connectionString: server.url });
+    await client.connect();
+    try {
+      const result = client.query(`SELECT i, repeat(md5(i::text), 128) AS text FROM generate_series(1, 3000) AS i`);
+      // A paused reader makes the server's socket queue what it cannot send yet.
+      const socket = (client as unknown as { connection: { stream: NodeJS.ReadableStream } }).connection.stream;
+      socket.pause();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      socket.resume();
+      const { rows } = await result;
+      expect(rows).toHaveLength(3000);
+      for (const row of rows) expect(row.text).toBe(createHash('md5').update(String(row.i)).digest('hex').repeat(128));
+    } finally {
+      await client.end();
+    }
   });
 
   it('reports query errors and stays usable', async () => {

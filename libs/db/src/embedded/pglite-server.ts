@@ -126,8 +126,10 @@ class ClientConnection {
     if (!this.release) this.release = await this.lock.acquire();
     if (this.closed) return;
     await this.db.execProtocolRawStream(new Uint8Array(bytes), {
+      // Copied: the chunk is a view of PGlite's memory, which the next chunk overwrites, while a
+      // socket under backpressure keeps a reference to what it has not sent yet.
       onRawData: (data: Uint8Array) => {
-        if (!this.socket.destroyed) this.socket.write(data);
+        if (!this.socket.destroyed) this.socket.write(Buffer.from(data));
       },
     });
     // A turn ends where Postgres answers ReadyForQuery outside a transaction.
