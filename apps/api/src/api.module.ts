@@ -22,7 +22,7 @@ import { SearchService } from './search/search.service';
 import { UserGuard } from './common/user.guard';
 import { UsersController } from './users/users.controller';
 import { FeedService } from './feed/feed.service';
-import { FeedRanker } from '@paperfeed/feed';
+import { CorpusIndex, EvidenceReader, FeedRanker } from '@paperfeed/feed';
 import { AdminController } from './admin/admin.controller';
 import { SubscriptionsController } from './subscriptions/subscriptions.controller';
 import { MetricsService } from './admin/metrics.service';
@@ -48,6 +48,8 @@ export class ApiModule {
         HarvestService,
         FeedService,
         FeedRanker,
+        EvidenceReader,
+        CorpusIndex,
         MetricsService,
       ],
     };

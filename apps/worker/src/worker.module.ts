@@ -9,9 +9,10 @@ import { EmbedProcessor } from './processors/embed.processor';
 import { HarvestProcessor } from './processors/harvest.processor';
 import { IngestProcessor } from './processors/ingest.processor';
 import { HarvestService } from '@paperfeed/harvest';
-import { FeedRanker } from '@paperfeed/feed';
+import { CorpusIndex, EvidenceReader, FeedRanker } from '@paperfeed/feed';
 import { Mailer } from '@paperfeed/mail';
 import { DigestProcessor } from './processors/digest.processor';
+import { ProfileProcessor } from './processors/profile.processor';
 
 @Module({})
 export class WorkerModule {
@@ -19,7 +20,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ poolSize: 5 }), QueueModule, DiscoveryModule],
-      providers: [EmbeddingRuntime, JobRunner, IngestProcessor, EmbedProcessor, HarvestProcessor, HarvestService, DigestProcessor, FeedRanker, Mailer],
+      providers: [EmbeddingRuntime, JobRunner, IngestProcessor, EmbedProcessor, HarvestProcessor, HarvestService, DigestProcessor, ProfileProcessor, EvidenceReader, CorpusIndex, FeedRanker, Mailer],
     };
   }
 }

@@ -22,13 +22,17 @@ export class EventsStore {
     return rows.map((row) => row.id);
   }
 
-  /** Stores events in one statement: all or nothing. */
-  async record(userId: string, events: UserEvent[]): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO user_events (user_id, paper_id, type, at)
-       SELECT $1, x.paper_id, x.type, x.at FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS x(paper_id, type, at)`,
+  /** Stores events in one statement (all or nothing); returns the id of the last one stored. */
+  async record(userId: string, events: UserEvent[]): Promise<string> {
+    const rows: { last: string }[] = await this.dataSource.query(
+      `WITH stored AS (
+         INSERT INTO user_events (user_id, paper_id, type, at)
+         SELECT $1, x.paper_id, x.type, x.at FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS x(paper_id, type, at)
+         RETURNING id)
+       SELECT max(id)::text AS last FROM stored`,
       [userId, events.map((e) => e.paperId), events.map((e) => e.type), events.map((e) => e.at.toISOString())],
     );
+    return rows[0].last;
   }
 
   /** A user's most recent events, and their own upvotes (as 'upvote' events). */

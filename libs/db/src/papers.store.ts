@@ -19,6 +19,25 @@ export interface StoredPaper {
   indexed: boolean;
 }
 
+/** What the feed's profile reads of a paper: its categories and, once embedded, its vector. */
+export interface PaperFeatures {
+  categories: string[];
+  vector: Float32Array | null;
+}
+
+/** A paper as a change feed reports it (PapersStore.changedSince). */
+export interface ChangedPaper {
+  paper: StoredPaper;
+  vector: Float32Array | null;
+  seq: bigint;
+}
+
+/** Implicit negatives for a user's model are drawn from this many most recent embedded papers. */
+const NEGATIVE_POOL = 2000;
+
+/** pgvector's text form ('[0.1,0.2]') is JSON. */
+const parseVector = (text: string) => Float32Array.from(JSON.parse(text) as number[]);
+
 /** The sort key of a paper under a sort, for cursors. */
 export function sortKey(paper: StoredPaper, sort: PaperSort): string | number {
   if (sort === 'recent') return paper.publishedAt.toISOString();
@@ -405,7 +424,76 @@ export class PapersStore {
       `SELECT paper_id, embedding::text AS embedding FROM paper_embeddings WHERE space_id = $1 AND paper_id = ANY($2)`,
       [spaceId, [...new Set(ids)]],
     );
-    return new Map(rows.map((row) => [row.paper_id, Float32Array.from(JSON.parse(row.embedding) as number[])]));
+    return new Map(rows.map((row) => [row.paper_id, parseVector(row.embedding)]));
+  }
+
+  /** Categories and vectors (in a space, if there is one) of these papers; unknown ids are absent. */
+  async features(spaceId: number | null, ids: string[]): Promise<Map<string, PaperFeatures>> {
+    if (ids.length === 0) return new Map();
+    const rows: { id: string; categories: string[]; embedding: string | null }[] = await this.dataSource.query(
+      `SELECT p.id, p.categories, e.embedding::text AS embedding
+       FROM papers p LEFT JOIN paper_embeddings e ON e.paper_id = p.id AND e.space_id = $1
+       WHERE p.id = ANY($2)`,
+      [spaceId, [...new Set(ids)]],
+    );
+    return new Map(rows.map((row) => [row.id, { categories: row.categories, vector: row.embedding ? parseVector(row.embedding) : null }]));
+  }
+
+  /**
+   * A sample of recent embedded papers outside `exclude`, the same for the same seed: the papers a
+   * user was shown and passed over, as far as we can tell (implicit negatives for their model).
+   */
+  async sampleFeatures(spaceId: number, seed: string, limit: number, exclude: string[]): Promise<(PaperFeatures & { vector: Float32Array })[]> {
+    const rows: { categories: string[]; embedding: string }[] = await this.dataSource.query(
+      `SELECT categories, embedding FROM (
+         SELECT p.id, p.categories, e.embedding::text AS embedding
+         FROM papers p JOIN paper_embeddings e ON e.paper_id = p.id AND e.space_id = $1
+         ORDER BY p.published_at DESC LIMIT ${NEGATIVE_POOL}
+       ) recent
+       WHERE NOT (id = ANY($4)) ORDER BY md5(id || $2) LIMIT $3`,
+      [spaceId, seed, limit, exclude],
+    );
+    return rows.map((row) => ({ categories: row.categories, vector: parseVector(row.embedding) }));
+  }
+
+  /** The number of the latest change to any paper or vector (see the paper-changes migration). */
+  async latestChange(): Promise<bigint> {
+    const rows: { seq: string }[] = await this.dataSource.query(
+      `SELECT GREATEST((SELECT max(change_seq) FROM papers), (SELECT max(change_seq) FROM paper_embeddings), 0) AS seq`,
+    );
+    return BigInt(rows[0].seq);
+  }
+
+  /**
+   * Papers that changed, or whose vector in the space changed, after change `after`, in change
+   * order, each with its vector (null: it has none in the space now) and its latest change number.
+   */
+  async changedSince(spaceId: number, after: bigint, limit: number): Promise<ChangedPaper[]> {
+    const rows: (PaperRow & { embedding: string | null; seq: string })[] = await this.dataSource.query(
+      `WITH changed AS (
+         SELECT id, change_seq AS seq FROM papers WHERE change_seq > $2
+         UNION ALL
+         SELECT paper_id, change_seq FROM paper_embeddings WHERE space_id = $1 AND change_seq > $2
+       ), latest AS (
+         SELECT id, max(seq) AS seq FROM changed GROUP BY id ORDER BY seq LIMIT $3
+       )
+       SELECT ${PAPER_COLUMNS}, e.paper_id IS NOT NULL AS indexed, e.embedding::text AS embedding, l.seq::text AS seq
+       FROM latest l JOIN papers p ON p.id = l.id LEFT JOIN paper_embeddings e ON e.paper_id = p.id AND e.space_id = $1
+       ORDER BY l.seq`,
+      [spaceId, after.toString(), limit],
+    );
+    return rows.map((row) => ({ paper: toStoredPaper(row), vector: row.embedding ? parseVector(row.embedding) : null, seq: BigInt(row.seq) }));
+  }
+
+  /** The `limit` most recently published papers with a vector in the space (a corpus index's first load). */
+  async newestEmbedded(spaceId: number, limit: number): Promise<ChangedPaper[]> {
+    const rows: (PaperRow & { embedding: string; seq: string })[] = await this.dataSource.query(
+      `SELECT ${PAPER_COLUMNS}, true AS indexed, e.embedding::text AS embedding, GREATEST(p.change_seq, e.change_seq)::text AS seq
+       FROM papers p JOIN paper_embeddings e ON e.paper_id = p.id AND e.space_id = $1
+       ORDER BY p.published_at DESC, p.id DESC LIMIT $2`,
+      [spaceId, limit],
+    );
+    return rows.map((row) => ({ paper: toStoredPaper(row), vector: parseVector(row.embedding), seq: BigInt(row.seq) }));
   }
 
   /** Papers by id (in no particular order). */
@@ -464,7 +552,7 @@ export class PapersStore {
        FROM unnest($2::text[], $3::text[], $4::text[]) AS x(paper_id, text_hash, embedding)
        JOIN papers p ON p.id = x.paper_id AND p.text_hash = x.text_hash
        ON CONFLICT (paper_id, space_id) DO UPDATE
-         SET text_hash = excluded.text_hash, embedding = excluded.embedding, created_at = now()
+         SET text_hash = excluded.text_hash, embedding = excluded.embedding, created_at = now(), change_seq = nextval('paper_change_seq')
          WHERE paper_embeddings.text_hash <> excluded.text_hash
        RETURNING paper_id`,
       [spaceId, items.map((i) => i.paperId), items.map((i) => i.textHash), items.map((i) => toPgvector(i.vector))],

@@ -70,6 +70,12 @@ export class UsersStore {
     };
   }
 
+  /** The user's stated interests, or null for an unknown user (cheaper than view: no counts). */
+  async interests(id: string): Promise<UserInterests | null> {
+    const rows: { interests: Partial<UserInterests> }[] = await this.dataSource.query(`SELECT interests FROM users WHERE id = $1`, [id]);
+    return rows[0] ? { ...NO_INTERESTS, ...rows[0].interests } : null;
+  }
+
   async setInterests(id: string, interests: UserInterests): Promise<void> {
     await this.dataSource.query(`UPDATE users SET interests = $2 WHERE id = $1`, [id, JSON.stringify(interests)]);
   }

@@ -1,18 +1,13 @@
-import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '@paperfeed/config';
-import { EmbeddingSpacesStore, EventsStore, PapersStore, SearchFilters, StoredPaper, UsersStore } from '@paperfeed/db';
-import { modelKeyOf } from '@paperfeed/embeddings';
-import { diversify, eventWeight, FeedCandidate, FeedReason, interestVectors, scoreCandidates, WeightedPaper } from '@paperfeed/ranking';
+import { Injectable } from '@nestjs/common';
+import { PapersStore, SearchFilters, StoredPaper, UserModelsStore } from '@paperfeed/db';
+import { categoryAffinity, diversify, explain, FeedCandidate, FeedProfile, FeedReason, interestVectors, scoreCandidates, WeightedPaper } from '@paperfeed/ranking';
+import { CorpusIndex, IndexedPaper, toCandidate } from './corpus-index';
+import { EvidenceReader, UserEvidence } from './evidence';
 
-/** Events read per request: recent behaviour is what the feed answers to. */
-const EVENTS_READ = 500;
-/** Candidates from each source (nearest per interest, fresh, trending, stated interests). */
-const PER_SOURCE = 100;
 /** Ranked depth; pages are cut from it. */
-export const FEED_DEPTH = 200;
-/** Weight of a paper the user named (interests.papers) or wrote (interests.authors), as a save and an upvote. */
-const NAMED_PAPER_WEIGHT = 3;
-const AUTHORED_PAPER_WEIGHT = 2;
+export const FEED_DEPTH = 100;
+/** Diversification reorders this many of the best-scored papers (it compares each pick with each of them). */
+const MMR_POOL = 3 * FEED_DEPTH;
 
 export interface RankedPaper {
   paper: StoredPaper;
@@ -20,83 +15,73 @@ export interface RankedPaper {
   reasons: FeedReason[];
 }
 
+/** The feed's profile of a user, folded from their evidence now, with the worker's learned model if there is one. */
+export function foldProfile(evidence: UserEvidence, model: FeedProfile['model']): FeedProfile {
+  const weighted = (sign: 1 | -1): WeightedPaper[] =>
+    [...evidence.weights.entries()]
+      .filter(([id, weight]) => sign * weight > 0 && evidence.features.get(id)?.vector)
+      .map(([paperId, weight]) => ({ paperId, vector: evidence.features.get(paperId)!.vector!, weight: Math.abs(weight) }));
+  const categoryEvidence = [...evidence.weights.entries()]
+    .filter(([id]) => evidence.features.has(id))
+    .map(([id, weight]) => ({ categories: evidence.features.get(id)!.categories, weight }));
+  const { categories, keywords, authors, mutedKeywords } = evidence.interests;
+  return {
+    interests: interestVectors(weighted(1)),
+    dismissed: weighted(-1),
+    categories: categoryAffinity(categoryEvidence),
+    model,
+    stated: { categories, keywords, authors, mutedKeywords },
+    excluded: evidence.excluded,
+  };
+}
+
 /**
  * A user's feed, computed from their events and interests when asked (an accepted event changes
- * the very next feed: nothing is cached). Used by the api (feed, Atom) and the digest worker. The
- * ranking maths is libs/ranking/src/feed.ts.
+ * the very next feed: nothing is cached; the learned model, trained by the worker, may be a fold
+ * behind). Every paper of the corpus index's window is a candidate. Used by the api (feed, Atom)
+ * and the digest worker. The ranking maths is libs/ranking.
  */
 @Injectable()
 export class FeedRanker {
-  private readonly modelKey: string;
-
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
-    private readonly users: UsersStore,
-    private readonly events: EventsStore,
+    private readonly evidence: EvidenceReader,
     private readonly papers: PapersStore,
-    private readonly spaces: EmbeddingSpacesStore,
-  ) {
-    this.modelKey = modelKeyOf({ model: config.embeddingModel, dtype: config.embeddingDtype });
-  }
+    private readonly models: UserModelsStore,
+    private readonly corpus: CorpusIndex,
+  ) {}
 
   /** The user's feed, best first (up to FEED_DEPTH papers). */
   async rank(userId: string, filters: SearchFilters): Promise<RankedPaper[]> {
-    const user = await this.users.view(userId);
-    if (!user) throw new NotFoundException(`user ${userId} not found`);
-    const space = await this.spaces.find(this.modelKey);
     const now = new Date();
-    const events = await this.events.recent(userId, EVENTS_READ);
+    const space = await this.evidence.space();
+    const indexed: ReadonlyMap<string, IndexedPaper> = space ? await this.corpus.current(space.id) : new Map();
+    const [evidence, stored] = await Promise.all([
+      this.evidence.read(userId, now, (paperId) => indexed.get(paperId)?.candidate),
+      space ? this.models.find(userId, space.id) : null,
+    ]);
+    const profile = foldProfile(evidence, stored?.model ?? null);
 
-    // Evidence: each paper's summed event weight, plus the papers the user named or wrote.
-    const evidence = new Map<string, number>();
-    const add = (paperId: string, weight: number) => evidence.set(paperId, (evidence.get(paperId) ?? 0) + weight);
-    for (const event of events) add(event.paperId, eventWeight(event.type, event.at, now));
-    for (const paperId of user.interests.papers) add(paperId, NAMED_PAPER_WEIGHT);
-    const authored = await this.papers.byAuthors(user.interests.authors, {}, PER_SOURCE, space?.id ?? null);
-    for (const paper of authored) add(paper.id, AUTHORED_PAPER_WEIGHT);
-    // Never again: what the user saved, upvoted or dismissed, and the papers they named.
-    const excluded = new Set([...events.filter((e) => e.type !== 'view' && e.type !== 'click').map((e) => e.paperId), ...user.interests.papers]);
-
-    const evidenceVectors = space ? await this.papers.vectors(space.id, [...evidence.keys()]) : new Map<string, Float32Array>();
-    const weighted = (sign: 1 | -1): WeightedPaper[] =>
-      [...evidence.entries()]
-        .filter(([id, weight]) => sign * weight > 0 && evidenceVectors.has(id))
-        .map(([paperId, weight]) => ({ paperId, vector: evidenceVectors.get(paperId)!, weight: Math.abs(weight) }));
-    const interests = interestVectors(weighted(1));
-    const dismissed = weighted(-1);
-
-    // Candidates: nearest papers per interest, fresh, trending, and the stated interests.
-    const spaceId = space?.id ?? null;
-    const sources: Promise<StoredPaper[]>[] = [
-      this.papers.list({ sort: 'recent', limit: PER_SOURCE, category: filters.category, since: filters.from }, spaceId),
-      this.papers.list({ sort: 'trending', limit: PER_SOURCE, category: filters.category, since: filters.from }, spaceId),
-      this.papers.byAuthors(user.interests.authors, filters, PER_SOURCE, spaceId),
-      ...user.interests.categories
-        .filter((category) => !filters.category || category === filters.category)
-        .map((category) => this.papers.list({ sort: 'recent', limit: PER_SOURCE, category, since: filters.from }, spaceId)),
-      ...user.interests.keywords.map((keyword) =>
-        this.papers.keywordSearch(keyword, filters, PER_SOURCE, spaceId).then((hits) => hits.map((h) => h.paper)),
-      ),
-      ...(space
-        ? interests.map((interest) =>
-            this.papers.semanticSearch(interest.centroid, space, filters, PER_SOURCE).then((hits) => hits.map((h) => h.paper)),
-          )
-        : []),
-    ];
+    const candidates: FeedCandidate[] = [];
+    for (const { paper, candidate } of indexed.values()) {
+      if (filters.category && !paper.categories.includes(filters.category)) continue;
+      if (filters.from && paper.publishedAt < filters.from) continue;
+      candidates.push(candidate);
+    }
+    // Papers of the ranking: from the index, or (cold start) from lists read below.
     const byId = new Map<string, StoredPaper>();
-    for (const list of await Promise.all(sources)) for (const paper of list) byId.set(paper.id, paper);
-    const candidateVectors = space ? await this.papers.vectors(space.id, [...byId.keys()]) : new Map<string, Float32Array>();
-    const candidates: FeedCandidate[] = [...byId.values()].map((paper) => ({
-      id: paper.id,
-      vector: candidateVectors.get(paper.id) ?? null,
-      publishedAt: paper.publishedAt,
-      trendingScore: paper.trendingScore,
-      categories: paper.categories,
-      authors: paper.authors,
-      text: `${paper.title}\n${paper.abstract}`.toLowerCase(),
-    }));
-    const stated = { categories: user.interests.categories, keywords: user.interests.keywords, authors: user.interests.authors, mutedKeywords: user.interests.mutedKeywords };
-    const ranked = diversify(scoreCandidates(candidates, { interests, dismissed, stated, excluded }, now), 0.75, FEED_DEPTH);
-    return ranked.map((item) => ({ paper: byId.get(item.id)!, score: item.score, reasons: item.reasons }));
+    if (candidates.length === 0) {
+      // Nothing embedded yet: never an empty feed while papers exist.
+      const lists = await Promise.all(
+        (['recent', 'trending'] as const).map((sort) => this.papers.list({ sort, limit: FEED_DEPTH, category: filters.category, since: filters.from }, space?.id ?? null)),
+      );
+      for (const paper of lists.flat()) {
+        if (byId.has(paper.id)) continue;
+        byId.set(paper.id, paper);
+        candidates.push(toCandidate(paper, null));
+      }
+    }
+    const best = scoreCandidates(candidates, profile, now, MMR_POOL);
+    const ranked = explain(diversify(best, 0.75, FEED_DEPTH), profile, now);
+    return ranked.map((item) => ({ paper: indexed.get(item.id)?.paper ?? byId.get(item.id)!, score: item.score, reasons: item.reasons }));
   }
 }

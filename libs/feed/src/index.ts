@@ -1,1 +1,3 @@
 export * from './feed-ranker';
+export * from './evidence';
+export * from './corpus-index';

@@ -11,6 +11,7 @@ describe('queue registry', () => {
     expect(jobsOfQueues(['arxiv'])).toEqual(['harvest.arxiv-page']);
     expect(jobsOfQueues(['digest']).sort()).toEqual(['digest.confirm', 'digest.run', 'digest.send']);
     expect(jobsOfQueues(['embed']).sort()).toEqual(['embed.papers', 'embed.reconcile']);
+    expect(jobsOfQueues(['profile'])).toEqual(['profile.fold']);
   });
 
   it('parses WORKER_QUEUES and names an unknown queue', () => {

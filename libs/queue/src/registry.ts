@@ -5,12 +5,17 @@ import type { SourceRequest } from '@paperfeed/sources';
  * Every queue and job paperfeed runs, with each job's payload type. Payloads carry ids, never
  * whole papers: state lives in Postgres.
  */
-export const QUEUES = ['ingest', 'embed', 'arxiv', 'digest'] as const;
+export const QUEUES = ['ingest', 'embed', 'arxiv', 'digest', 'profile'] as const;
 export type QueueName = (typeof QUEUES)[number];
 
 export interface JobPayloads {
   /** Mail a new subscription its confirmation link. */
   'digest.confirm': { subscriptionId: string };
+  /**
+   * Fold a user's accepted events: refresh the trending scores of the papers they touched and
+   * retrain the user's learned feed model through event `throughEventId`.
+   */
+  'profile.fold': { userId: string; throughEventId: string; paperIds: string[] };
   /** Queue one digest.send per active subscription of a cadence, for one period. */
   'digest.run': { cadence: 'daily' | 'weekly'; period?: string };
   /** Build and send one subscription's digest for a period (at most once). */
@@ -46,6 +51,7 @@ export const JOBS: { readonly [N in JobName]: JobDefinition } = {
   'harvest.page': { queue: 'ingest', options: RETRY },
   'harvest.arxiv-page': { queue: 'arxiv', options: RETRY },
   'ingest.papers': { queue: 'ingest', options: RETRY },
+  'profile.fold': { queue: 'profile', options: RETRY },
   'embed.papers': { queue: 'embed', options: RETRY },
   'embed.reconcile': { queue: 'embed', options: { attempts: 3, backoff: { type: 'exponential', delay: 5000 } } },
 };
@@ -84,6 +90,8 @@ export const jobIds = {
   /** Page n of a harvest: a page is queued once, however often its predecessor is retried. */
   harvestPage: (harvestId: string, page: number) => `harvest-${harvestId}-${page}`,
   ingestPapers: (batchId: string) => `ingest-papers-${batchId}`,
+  /** One fold per accepted batch of events (its last event id). */
+  profileFold: (userId: string, throughEventId: string) => `profile-fold-${userId}-${throughEventId}`,
   /** Same papers with the same texts: same id. */
   embedPapers: (contentKey: string) => `embed-papers-${contentKey}`,
   /** One reconciliation per embedding space and time slot (workers starting together share it). */

@@ -1,4 +1,5 @@
-import { diversify, eventWeight, FeedCandidate, interestVectors, mentions, scoreCandidates, StatedInterests, WeightedPaper } from './feed';
+import { categoryAffinity, diversify, eventWeight, FeedCandidate, FeedProfile, explain, interestVectors, phraseMatcher, scoreCandidates, StatedInterests, WeightedPaper } from './feed';
+import { trainLinearModel } from './learned';
 import { paperSignals, trendingScore } from './trending';
 
 const now = new Date('2025-06-10T00:00:00Z');
@@ -29,6 +30,17 @@ function candidate(id: string, vector: Float32Array | null, overrides: Partial<F
 }
 
 const noStated: StatedInterests = { categories: [], keywords: [], authors: [], mutedKeywords: [] };
+
+/** A profile with nothing in it but what a test sets. */
+const profile = (parts: Partial<FeedProfile>): FeedProfile => ({
+  interests: [],
+  dismissed: [],
+  categories: new Map(),
+  model: null,
+  stated: noStated,
+  excluded: new Set(),
+  ...parts,
+});
 
 describe('eventWeight', () => {
   it('ranks save > upvote > click > view and makes dismissals negative', () => {
@@ -66,33 +78,35 @@ describe('scoreCandidates and diversify', () => {
     const interests = interestVectors([positive('liked', 0)]);
     const scored = scoreCandidates(
       [candidate('far', near(5)), candidate('close', near(0, 0.1))],
-      { interests, dismissed: [], stated: noStated, excluded: new Set() },
+      profile({ interests }),
       now,
     );
     expect(scored.map((s) => s.id)).toEqual(['close', 'far']);
-    expect(scored[0].reasons).toContainEqual({ type: 'similar', paperId: 'liked' });
+    expect(explain(scored, profile({ interests }), now)[0].reasons[0]).toEqual({ type: 'similar', paperId: 'liked' });
   });
 
   it("pushes a dismissed paper's near-duplicates down", () => {
     const interests = interestVectors([positive('liked', 0)]);
     const candidates = [candidate('twin', near(0, 0.3)), candidate('other', near(0, 0.6, 7))];
-    const before = scoreCandidates(candidates, { interests, dismissed: [], stated: noStated, excluded: new Set() }, now);
+    const before = scoreCandidates(candidates, profile({ interests }), now);
     expect(before[0].id).toBe('twin');
-    const after = scoreCandidates(candidates, { interests, dismissed: [positive('gone', 0, 0.3)], stated: noStated, excluded: new Set() }, now);
+    const after = scoreCandidates(candidates, profile({ interests, dismissed: [positive('gone', 0, 0.3)] }), now);
     expect(after[0].id).toBe('other');
+    // The dismissal check runs on a shortlist: the best one is still the best one.
+    expect(scoreCandidates(candidates, profile({ interests, dismissed: [positive('gone', 0, 0.3)] }), now, 1).map((s) => s.id)).toEqual(['other']);
   });
 
   it('never returns excluded papers or papers with a muted keyword', () => {
     const stated = { ...noStated, mutedKeywords: ['Diffusion'] };
     const scored = scoreCandidates(
       [candidate('seen', near(0)), candidate('muted', near(0), { text: 'a diffusion model' }), candidate('ok', near(1)), candidate('diffusionless', near(1), { text: 'diffusionless' })],
-      { interests: [], dismissed: [], stated, excluded: new Set(['seen']) },
+      profile({ stated, excluded: new Set(['seen']) }),
       now,
     );
     expect(scored.map((s) => s.id).sort()).toEqual(['diffusionless', 'ok']);
   });
 
-  it('gives stated interests their reasons, and every item at least one reason', () => {
+  it('gives stated interests their reasons, and explain gives every item at least one', () => {
     const stated = { ...noStated, categories: ['cs.RO'], keywords: ['grasping'], authors: ['Ada Lovelace'] };
     const scored = scoreCandidates(
       [
@@ -101,14 +115,14 @@ describe('scoreCandidates and diversify', () => {
         candidate('au', null, { authors: ['ada lovelace'] }),
         candidate('none', null, { publishedAt: new Date('2024-01-01T00:00:00Z') }),
       ],
-      { interests: [], dismissed: [], stated, excluded: new Set() },
+      profile({ stated }),
       now,
     );
-    const reasons = Object.fromEntries(scored.map((s) => [s.id, s.reasons]));
+    const reasons = Object.fromEntries(explain(scored, profile({ stated }), now).map((s) => [s.id, s.reasons]));
     expect(reasons.cat).toContainEqual({ type: 'interest', category: 'cs.RO' });
     expect(reasons.kw).toContainEqual({ type: 'interest', keyword: 'grasping' });
     expect(reasons.au).toContainEqual({ type: 'interest', author: 'Ada Lovelace' });
-    expect(reasons.none.length).toBeGreaterThan(0);
+    expect(reasons.none).toHaveLength(1);
     expect(scored.at(-1)!.id).toBe('none');
   });
 
@@ -121,17 +135,55 @@ describe('scoreCandidates and diversify', () => {
       ...Array.from({ length: 30 }, (_, i) => candidate(`a-${i}`, near(0, 0.05 + i * 0.01))),
       ...Array.from({ length: 30 }, (_, i) => candidate(`b-${i}`, near(4, 0.3 + i * 0.01))),
     ];
-    const ranked = diversify(scoreCandidates(candidates, { interests, dismissed: [], stated: noStated, excluded: new Set() }, now), 0.75, 20);
+    const ranked = diversify(scoreCandidates(candidates, profile({ interests }), now), 0.75, 20);
     const page = ranked.map((r) => r.id);
     expect(page.filter((id) => id.startsWith('a-')).length).toBeGreaterThan(0);
     expect(page.filter((id) => id.startsWith('b-')).length).toBeGreaterThanOrEqual(5);
   });
 });
 
-describe('mentions', () => {
+describe('categoryAffinity', () => {
+  it('points to the categories of liked papers, primary above cross-lists, and away from dismissed ones', () => {
+    const affinity = categoryAffinity([
+      { categories: ['cs.CV', 'cs.LG'], weight: 3 },
+      { categories: ['cs.CV'], weight: 1 },
+      { categories: ['cs.CR'], weight: -3 },
+    ]);
+    expect(affinity.get('cs.CV')).toBe(1);
+    expect(affinity.get('cs.LG')).toBeCloseTo(1.5 / 4);
+    expect(affinity.get('cs.CR')).toBe(-0.75);
+  });
+
+  it('ranks papers of the liked categories first and says so', () => {
+    const liked = profile({ categories: categoryAffinity([{ categories: ['cs.CV'], weight: 3 }]) });
+    const scored = scoreCandidates(
+      [candidate('other', null, { categories: ['math.CO'] }), candidate('cross', null, { categories: ['stat.ML', 'cs.CV'] }), candidate('mine', null, { categories: ['cs.CV'] })],
+      liked,
+      now,
+    );
+    expect(scored.map((s) => s.id)).toEqual(['mine', 'cross', 'other']);
+    expect(explain(scored, liked, now)[0].reasons).toContainEqual({ type: 'interest', category: 'cs.CV' });
+  });
+});
+
+describe('the learned component in the score', () => {
+  it("lifts what the user's model likes over what it does not, all else equal", () => {
+    const examples = [
+      ...Array.from({ length: 6 }, (_, i) => ({ vector: near(2, i * 0.05), categories: [], label: 1 as const, weight: 1 })),
+      ...Array.from({ length: 20 }, (_, i) => ({ vector: near(6, i * 0.05), categories: [], label: 0 as const, weight: 1 })),
+    ];
+    const model = trainLinearModel(examples)!;
+    const candidates = [candidate('unliked', near(6, 0.5)), candidate('liked', near(2, 0.5))];
+    expect(scoreCandidates(candidates, profile({ model }), now).map((s) => s.id)).toEqual(['liked', 'unliked']);
+    expect(scoreCandidates(candidates, profile({}), now)[0].score).toBeCloseTo(scoreCandidates(candidates, profile({}), now)[1].score);
+  });
+});
+
+describe('phraseMatcher', () => {
   it('matches whole words, case-insensitively', () => {
-    expect(mentions('deep learning for robots', 'Learning')).toBe(true);
-    expect(mentions('relearning', 'learning')).toBe(false);
-    expect(mentions('c++ code', 'c++')).toBe(true);
+    expect(phraseMatcher('Learning')!('deep learning for robots')).toBe(true);
+    expect(phraseMatcher('learning')!('relearning')).toBe(false);
+    expect(phraseMatcher('c++')!('c++ code')).toBe(true);
+    expect(phraseMatcher('  ')).toBeNull();
   });
 });

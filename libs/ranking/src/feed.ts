@@ -3,6 +3,7 @@
  * and MMR diversification. The api gathers the inputs (events, vectors, candidates); everything
  * that decides the order is here.
  */
+import { LinearModel, modelScorer } from './learned';
 import { trendingAt } from './trending';
 
 export type EventType = 'view' | 'click' | 'save' | 'upvote' | 'dismiss';
@@ -103,6 +104,7 @@ export interface StatedInterests {
 
 export interface FeedCandidate {
   id: string;
+  /** Unit length, as the embedder stores it. */
   vector: Float32Array | null;
   publishedAt: Date;
   trendingScore: number;
@@ -123,8 +125,51 @@ export type FeedReason =
 export interface ScoredCandidate {
   id: string;
   score: number;
-  vector: Float32Array | null;
+  candidate: FeedCandidate;
+}
+
+/** An item as the feed shows it: its score and why it is there. */
+export interface ExplainedCandidate extends ScoredCandidate {
   reasons: FeedReason[];
+}
+
+/**
+ * Which arXiv categories a user's evidence points to, from -1 to 1: each paper's signed weight
+ * goes to its primary category in full and to its cross-lists at half, over the total positive
+ * weight. Known at once from the events (the learned model catches up in the worker).
+ */
+export function categoryAffinity(evidence: { categories: readonly string[]; weight: number }[]): Map<string, number> {
+  const affinity = new Map<string, number>();
+  let positive = 0;
+  for (const paper of evidence) {
+    if (paper.weight > 0) positive += paper.weight;
+    paper.categories.forEach((category, i) => affinity.set(category, (affinity.get(category) ?? 0) + paper.weight * (i === 0 ? 1 : 0.5)));
+  }
+  for (const [category, sum] of affinity) affinity.set(category, positive ? Math.max(-1, Math.min(1, sum / positive)) : 0);
+  return affinity;
+}
+
+/** A candidate's best category: affinity of its primary category, or half that of a cross-list. */
+function categoryMatch(affinity: Map<string, number>, categories: readonly string[]): { category: string; score: number } | undefined {
+  let best: { category: string; score: number } | undefined;
+  for (let i = 0; i < categories.length; i++) {
+    const score = (affinity.get(categories[i]) ?? 0) * (i === 0 ? 1 : 0.5);
+    if (score > 0 && (!best || score > best.score)) best = { category: categories[i], score };
+  }
+  return best;
+}
+
+/** Everything the feed knows about a user, folded from their events and stated interests. */
+export interface FeedProfile {
+  interests: Interest[];
+  dismissed: WeightedPaper[];
+  /** categoryAffinity of the user's evidence. */
+  categories: Map<string, number>;
+  /** The worker's learned model, once the user has enough evidence (libs/ranking/src/learned.ts). */
+  model: LinearModel | null;
+  stated: StatedInterests;
+  /** Papers never shown again: saved, upvoted, dismissed, named. */
+  excluded: Set<string>;
 }
 
 export const FEED_WEIGHTS = {
@@ -132,40 +177,123 @@ export const FEED_WEIGHTS = {
   /** How much a dismissed paper's near-duplicates are pushed down (similarity above DISMISS_FLOOR). */
   dismissed: 2,
   interest: 0.35,
+  category: 0.5,
+  learned: 1.0,
   fresh: 0.15,
   popular: 0.15,
 };
 const DISMISS_FLOOR = 0.7;
 const SIMILAR_REASON_FLOOR = 0.3;
+const CATEGORY_REASON_FLOOR = 0.2;
 
-/** Whole-word, case-insensitive match of a phrase in lower-cased text. */
-export function mentions(text: string, phrase: string): boolean {
+/** A whole-word, case-insensitive matcher of a phrase in lower-cased text (null for a blank phrase). */
+export function phraseMatcher(phrase: string): ((text: string) => boolean) | null {
   const needle = phrase.trim().toLowerCase();
-  if (!needle) return false;
+  if (!needle) return null;
   const escaped = needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(^|[^a-z0-9])${escaped}($|[^a-z0-9])`).test(text);
+  const pattern = new RegExp(`(^|[^a-z0-9])${escaped}($|[^a-z0-9])`);
+  return (text) => text.includes(needle) && pattern.test(text);
+}
+
+/** The dot product: the cosine of unit vectors (stored embeddings are unit length). */
+export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
+  return sum;
+}
+
+/** The profile made ready for scoring thousands of candidates: phrases compiled, the model unpacked. */
+function compile(profile: FeedProfile) {
+  return {
+    muted: profile.stated.mutedKeywords.map(phraseMatcher).filter((m) => m !== null),
+    keywords: profile.stated.keywords.map((keyword) => ({ keyword, matches: phraseMatcher(keyword)! })).filter((k) => k.matches !== null),
+    authors: profile.stated.authors.map((author) => ({ author, lower: author.toLowerCase() })),
+    learned: profile.model && modelScorer(profile.model),
+  };
+}
+type CompiledProfile = ReturnType<typeof compile>;
+
+/** What a candidate scores on besides its vector, with the stated interest it matches if any. */
+function statedTerms(candidate: FeedCandidate, profile: FeedProfile, compiled: CompiledProfile, now: Date) {
+  const category = profile.stated.categories.find((c) => candidate.categories.includes(c));
+  const keyword = compiled.keywords.find((k) => k.matches(candidate.text))?.keyword;
+  const author = compiled.authors.find((a) => candidate.authors.some((name) => name.toLowerCase() === a.lower))?.author;
+  const implicit = categoryMatch(profile.categories, candidate.categories);
+  const ageDays = Math.max(0, now.getTime() - candidate.publishedAt.getTime()) / DAY_MS;
+  const heat = trendingAt(candidate.trendingScore, now);
+  return {
+    category,
+    keyword,
+    author,
+    implicit,
+    stated: (category ? 1 : 0) + (keyword ? 1 : 0) + (author ? 1.5 : 0),
+    fresh: 2 ** (-ageDays / FRESH_HALF_LIFE_DAYS),
+    heat,
+    popular: heat / (1 + heat),
+  };
+}
+
+/** How much closeness to a dismissed paper costs (only near-duplicates pay). */
+function dismissedPenalty(candidate: FeedCandidate, dismissed: WeightedPaper[]): number {
+  if (!candidate.vector) return 0;
+  let closest = 0;
+  for (const paper of dismissed) closest = Math.max(closest, dot(paper.vector, candidate.vector));
+  return FEED_WEIGHTS.dismissed * Math.max(0, closest - DISMISS_FLOOR);
 }
 
 /**
- * Scores candidates: similarity to the user's interests, minus closeness to dismissed papers, plus
- * stated interests (categories, keywords, authors), freshness and popularity. Muted keywords and
- * excluded papers (seen: saved, upvoted, dismissed) are dropped. Each item says why it is there.
+ * Scores candidates and returns the best `limit`, best first: similarity to the user's interests,
+ * the categories their evidence points to, the learned model's probability, stated interests
+ * (categories, keywords, authors), freshness and popularity, minus closeness to dismissed papers.
+ * Muted keywords and excluded papers are dropped. Vectors are unit length. It runs over every
+ * paper of the feed's window, so the dismissal check (a dot product per dismissed paper) runs only
+ * on the best 2 × limit by the other terms (it only lowers scores), and reasons are left to explain.
  */
-export function scoreCandidates(
-  candidates: FeedCandidate[],
-  profile: { interests: Interest[]; dismissed: WeightedPaper[]; stated: StatedInterests; excluded: Set<string> },
-  now: Date,
-): ScoredCandidate[] {
-  const out: ScoredCandidate[] = [];
-  for (const candidate of candidates) {
+export function scoreCandidates(candidates: FeedCandidate[], profile: FeedProfile, now: Date, limit = candidates.length): ScoredCandidate[] {
+  const compiled = compile(profile);
+  const upper = new Float64Array(candidates.length).fill(-Infinity);
+  for (let c = 0; c < candidates.length; c++) {
+    const candidate = candidates[c];
     if (profile.excluded.has(candidate.id)) continue;
-    if (profile.stated.mutedKeywords.some((muted) => mentions(candidate.text, muted))) continue;
-    const reasons: FeedReason[] = [];
+    if (compiled.muted.some((matches) => matches!(candidate.text))) continue;
     let similarity = 0;
+    let learned = 0;
+    if (candidate.vector) {
+      for (const interest of profile.interests) similarity = Math.max(similarity, dot(interest.centroid, candidate.vector));
+      if (compiled.learned) learned = compiled.learned(candidate.vector, candidate.categories);
+    }
+    const terms = statedTerms(candidate, profile, compiled, now);
+    upper[c] =
+      FEED_WEIGHTS.similarity * similarity +
+      FEED_WEIGHTS.interest * terms.stated +
+      FEED_WEIGHTS.category * (terms.implicit?.score ?? 0) +
+      FEED_WEIGHTS.learned * learned +
+      FEED_WEIGHTS.fresh * terms.fresh +
+      FEED_WEIGHTS.popular * terms.popular;
+  }
+  const shortlist = Math.min(candidates.length, 2 * limit);
+  const threshold = shortlist > 0 ? Float64Array.from(upper).sort()[candidates.length - shortlist] : Infinity;
+  const out: ScoredCandidate[] = [];
+  for (let c = 0; c < candidates.length; c++) {
+    if (upper[c] === -Infinity || upper[c] < threshold) continue;
+    out.push({ id: candidates[c].id, score: upper[c] - dismissedPenalty(candidates[c], profile.dismissed), candidate: candidates[c] });
+  }
+  return out.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1)).slice(0, limit);
+}
+
+/**
+ * The reasons of the items shown: the liked paper each resembles most (if it resembles one), the
+ * stated or implicit interest it matches, fresh, trending; an item with none of these gets
+ * whichever of fresh or popular it is more.
+ */
+export function explain(items: ScoredCandidate[], profile: FeedProfile, now: Date): ExplainedCandidate[] {
+  const compiled = compile(profile);
+  return items.map((item) => {
+    const { candidate } = item;
+    const reasons: FeedReason[] = [];
     let nearest: { paperId: string; similarity: number } | undefined;
     if (candidate.vector) {
       for (const interest of profile.interests) {
-        similarity = Math.max(similarity, cosine(interest.centroid, candidate.vector));
         for (const member of interest.members) {
           const s = cosine(member.vector, candidate.vector);
           if (!nearest || s > nearest.similarity) nearest = { paperId: member.paperId, similarity: s };
@@ -173,39 +301,18 @@ export function scoreCandidates(
       }
     }
     if (nearest && nearest.similarity >= SIMILAR_REASON_FLOOR) reasons.push({ type: 'similar', paperId: nearest.paperId });
-    const dismissedSimilarity = candidate.vector ? Math.max(0, ...profile.dismissed.map((d) => cosine(d.vector, candidate.vector!))) : 0;
-    let stated = 0;
-    const category = profile.stated.categories.find((c) => candidate.categories.includes(c));
-    if (category) {
-      stated += 1;
-      reasons.push({ type: 'interest', category });
+    const terms = statedTerms(candidate, profile, compiled, now);
+    if (terms.category) reasons.push({ type: 'interest', category: terms.category });
+    if (terms.keyword) reasons.push({ type: 'interest', keyword: terms.keyword });
+    if (terms.implicit && terms.implicit.score >= CATEGORY_REASON_FLOOR && terms.implicit.category !== terms.category) {
+      reasons.push({ type: 'interest', category: terms.implicit.category });
     }
-    const keyword = profile.stated.keywords.find((k) => mentions(candidate.text, k));
-    if (keyword) {
-      stated += 1;
-      reasons.push({ type: 'interest', keyword });
-    }
-    const author = profile.stated.authors.find((a) => candidate.authors.some((name) => name.toLowerCase() === a.toLowerCase()));
-    if (author) {
-      stated += 1.5;
-      reasons.push({ type: 'interest', author });
-    }
-    const ageDays = Math.max(0, now.getTime() - candidate.publishedAt.getTime()) / DAY_MS;
-    const fresh = 2 ** (-ageDays / FRESH_HALF_LIFE_DAYS);
-    const heat = trendingAt(candidate.trendingScore, now);
-    const popular = heat / (1 + heat);
-    if (fresh >= 0.5) reasons.push({ type: 'fresh' });
-    if (heat >= 1) reasons.push({ type: 'trending' });
-    if (reasons.length === 0) reasons.push(fresh >= popular ? { type: 'fresh' } : { type: 'trending' });
-    const score =
-      FEED_WEIGHTS.similarity * similarity -
-      FEED_WEIGHTS.dismissed * Math.max(0, dismissedSimilarity - DISMISS_FLOOR) +
-      FEED_WEIGHTS.interest * stated +
-      FEED_WEIGHTS.fresh * fresh +
-      FEED_WEIGHTS.popular * popular;
-    out.push({ id: candidate.id, score, vector: candidate.vector, reasons });
-  }
-  return out.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+    if (terms.author) reasons.push({ type: 'interest', author: terms.author });
+    if (terms.fresh >= 0.5) reasons.push({ type: 'fresh' });
+    if (terms.heat >= 1) reasons.push({ type: 'trending' });
+    if (reasons.length === 0) reasons.push(terms.fresh >= terms.popular ? { type: 'fresh' } : { type: 'trending' });
+    return { ...item, reasons };
+  });
 }
 
 /**
@@ -214,9 +321,9 @@ export function scoreCandidates(
  * (not the max, which stops mattering once every topic has one pick): a topic that already has
  * many places pays more, so a second interest keeps getting places on the page.
  */
-export function diversify(items: ScoredCandidate[], lambda = 0.75, limit = items.length): ScoredCandidate[] {
+export function diversify<T extends ScoredCandidate>(items: T[], lambda = 0.75, limit = items.length): T[] {
   const remaining = items.map((item) => ({ item, similaritySum: 0 }));
-  const picked: ScoredCandidate[] = [];
+  const picked: T[] = [];
   while (picked.length < limit && remaining.length) {
     let bestIndex = 0;
     let bestValue = -Infinity;
@@ -231,9 +338,11 @@ export function diversify(items: ScoredCandidate[], lambda = 0.75, limit = items
     const [chosen] = remaining.splice(bestIndex, 1);
     picked.push(chosen.item);
     // Running sums keep this O(picks × candidates) rather than O(picks² × candidates).
-    if (chosen.item.vector) {
+    const chosenVector = chosen.item.candidate.vector;
+    if (chosenVector) {
       for (const entry of remaining) {
-        if (entry.item.vector) entry.similaritySum += Math.max(0, cosine(chosen.item.vector, entry.item.vector));
+        const vector = entry.item.candidate.vector;
+        if (vector) entry.similaritySum += Math.max(0, dot(chosenVector, vector));
       }
     }
   }

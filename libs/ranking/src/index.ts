@@ -1,3 +1,4 @@
 export * from './trending';
 export * from './fusion';
 export * from './feed';
+export * from './learned';

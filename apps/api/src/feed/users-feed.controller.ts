@@ -1,7 +1,8 @@
-import { BadRequestException, Body, Controller, ForbiddenException, Get, Header, HttpCode, Inject, NotFoundException, Param, ParseUUIDPipe, Post, Put, Query, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, Body, Controller, ForbiddenException, Get, Header, HttpCode, Inject, Logger, NotFoundException, Param, ParseUUIDPipe, Post, Put, Query, UnauthorizedException } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { APP_CONFIG, AppConfig } from '@paperfeed/config';
-import { EventsStore, NO_INTERESTS, PapersStore, UsersStore, UserView } from '@paperfeed/db';
+import { EventsStore, NO_INTERESTS, UsersStore, UserView } from '@paperfeed/db';
+import { jobIds, QueueService } from '@paperfeed/queue';
 import { Page } from '../common/list.dto';
 import { CurrentPrincipal, Principal, UserAuth } from '../common/user.guard';
 import { renderAtom } from '../papers/atom';
@@ -21,11 +22,13 @@ function assertOwn(principal: Principal, userId: string): void {
 @ApiTags('users')
 @Controller('v1/users/:id')
 export class UsersFeedController {
+  private readonly logger = new Logger(UsersFeedController.name);
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly users: UsersStore,
     private readonly events: EventsStore,
-    private readonly papers: PapersStore,
+    private readonly queues: QueueService,
     private readonly feeds: FeedService,
     private readonly ranker: FeedRanker,
   ) {}
@@ -58,9 +61,14 @@ export class UsersFeedController {
     if (late >= 0) throw new BadRequestException(`events.${late}.at: must not be in the future`);
     const unknown = await this.events.unknownPapers(body.events.map((e) => e.paperId));
     if (unknown.length) throw new BadRequestException(`events: unknown paper ids: ${unknown.slice(0, 10).join(', ')}`);
-    await this.events.record(id, body.events.map((e) => ({ paperId: e.paperId, type: e.type, at: e.at ? new Date(e.at) : new Date(now) })));
-    // Interactions count toward trending (libs/ranking/src/trending.ts).
-    await this.papers.refreshTrending([...new Set(body.events.map((e) => e.paperId))]);
+    const throughEventId = await this.events.record(id, body.events.map((e) => ({ paperId: e.paperId, type: e.type, at: e.at ? new Date(e.at) : new Date(now) })));
+    // The feed reads the stored events itself; the worker folds them into trending and the learned
+    // model. Were the queue down, the events are kept and the next accepted batch's fold reads them.
+    try {
+      await this.queues.enqueue('profile.fold', { userId: id, throughEventId, paperIds: [...new Set(body.events.map((e) => e.paperId))] }, { jobId: jobIds.profileFold(id, throughEventId) });
+    } catch (error) {
+      this.logger.warn(`events of user ${id} stored but not queued for folding: ${(error as Error).message}`);
+    }
     return { accepted: body.events.length };
   }
 

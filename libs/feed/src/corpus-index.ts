@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { ChangedPaper, PapersStore, StoredPaper } from '@paperfeed/db';
+import { FeedCandidate } from '@paperfeed/ranking';
+
+/** The feed ranks the most recently published papers; older ones are for search and similar. */
+export const FEED_WINDOW = 50_000;
+const SYNC_PAGE = 5_000;
+/**
+ * On a Postgres with concurrent writers a change can commit after a later-numbered one was read;
+ * a periodic reload picks such a change up. (The embedded database runs one transaction at a time.)
+ */
+const RELOAD_MS = 10 * 60_000;
+
+export interface IndexedPaper {
+  paper: StoredPaper;
+  /** The paper as the ranking functions read it, made once. */
+  candidate: FeedCandidate;
+}
+
+/** A paper as the ranking functions read it. */
+export function toCandidate(paper: StoredPaper, vector: Float32Array | null): FeedCandidate {
+  const { id, publishedAt, trendingScore, categories, authors } = paper;
+  return { id, vector, publishedAt, trendingScore, categories, authors, text: `${paper.title}\n${paper.abstract}`.toLowerCase() };
+}
+
+/**
+ * The newest FEED_WINDOW embedded papers of a space, in memory, so a feed request scores them
+ * without querying candidates. Each use first asks the database for its latest change number (one
+ * index lookup) and reads only what changed since: a new paper, vector, upvote or trending score
+ * is in the very next feed.
+ */
+@Injectable()
+export class CorpusIndex {
+  private readonly papers = new Map<string, IndexedPaper>();
+  private spaceId: number | null = null;
+  private through = 0n;
+  private loadedAt = 0;
+  /** Syncs run one at a time; requests arriving meanwhile wait for the one in flight, then check again. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly store: PapersStore) {}
+
+  /** The indexed papers of the space, current as of this call. */
+  current(spaceId: number): Promise<ReadonlyMap<string, IndexedPaper>> {
+    const synced = this.queue.then(() => this.sync(spaceId));
+    this.queue = synced.catch(() => undefined);
+    return synced;
+  }
+
+  private async sync(spaceId: number): Promise<ReadonlyMap<string, IndexedPaper>> {
+    const latest = await this.store.latestChange();
+    if (spaceId !== this.spaceId || Date.now() - this.loadedAt > RELOAD_MS) {
+      this.papers.clear();
+      for (const row of await this.store.newestEmbedded(spaceId, FEED_WINDOW)) this.apply(row);
+      this.spaceId = spaceId;
+      this.through = latest;
+      this.loadedAt = Date.now();
+      return this.papers;
+    }
+    while (this.through < latest) {
+      const rows = await this.store.changedSince(spaceId, this.through, SYNC_PAGE);
+      if (rows.length === 0) break;
+      for (const row of rows) this.apply(row);
+      this.through = rows[rows.length - 1].seq;
+    }
+    if (this.papers.size > FEED_WINDOW) this.evictOldest();
+    return this.papers;
+  }
+
+  private apply({ paper, vector }: ChangedPaper): void {
+    if (!vector) {
+      this.papers.delete(paper.id);
+      return;
+    }
+    this.papers.set(paper.id, { paper, candidate: toCandidate(paper, vector) });
+  }
+
+  private evictOldest(): void {
+    const byAge = [...this.papers.values()].sort((a, b) => a.paper.publishedAt.getTime() - b.paper.publishedAt.getTime());
+    for (const entry of byAge.slice(0, this.papers.size - FEED_WINDOW)) this.papers.delete(entry.paper.id);
+  }
+}
