@@ -71,7 +71,7 @@ async function api(system: RunningSystem, method: string, url: string, body?: un
 async function modelFolded(system: RunningSystem, userId: string): Promise<LinearModel | null> {
   for (let i = 0; i < 600; i++) {
     const { rows } = await system.db.query(
-      `SELECT m.model, (SELECT max(id) FROM user_events e WHERE e.user_id = $1) <= m.through_event_id AS current FROM user_models m WHERE m.user_id = $1`,
+      `SELECT m.model, (SELECT max(id) FROM user_events e WHERE e.user_id = $1) <= m.through_event_id AS current FROM user_profiles m WHERE m.user_id = $1`,
       [userId],
     );
     if (rows[0]?.current) return rows[0].model;

@@ -44,7 +44,7 @@ describe('operations: metrics, queue administration, Bull Board, rate limits (ap
   it('lists queues, pauses and resumes them, and 404s an unknown one', async () => {
     const list = await stack.request('GET', '/v1/admin/queues');
     expect(list.status).toBe(200);
-    expect(list.body.map((q: { name: string }) => q.name).sort()).toEqual(['arxiv', 'digest', 'embed', 'ingest']);
+    expect(list.body.map((q: { name: string }) => q.name).sort()).toEqual(['arxiv', 'digest', 'embed', 'ingest', 'profile']);
     expect(list.body[0]).toEqual({ name: expect.any(String), paused: false, counts: { waiting: expect.any(Number), active: expect.any(Number), delayed: expect.any(Number), completed: expect.any(Number), failed: expect.any(Number) } });
     expect((await stack.request('POST', '/v1/admin/queues/embed/pause')).body).toMatchObject({ name: 'embed', paused: true });
     expect((await stack.request('GET', '/v1/admin/queues')).body.find((q: { name: string }) => q.name === 'embed').paused).toBe(true);
@@ -78,7 +78,7 @@ describe('operations: metrics, queue administration, Bull Board, rate limits (ap
     const api = await fetch(`${stack.base}/admin/queues/api/queues`, { headers: adminHeaders });
     expect(api.status).toBe(200);
     const names = ((await api.json()) as { queues: { name: string }[] }).queues.map((q) => q.name).sort();
-    expect(names).toEqual(['arxiv', 'digest', 'embed', 'ingest']);
+    expect(names).toEqual(['arxiv', 'digest', 'embed', 'ingest', 'profile']);
   });
 
   it('limits requests per token and per IP with 429 and Retry-After; the admin is exempt', async () => {

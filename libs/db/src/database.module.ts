@@ -4,7 +4,7 @@ import { APP_CONFIG, AppConfig } from '@paperfeed/config';
 import { createDataSource } from './data-source';
 import { EmbeddingSpacesStore } from './embedding-spaces.store';
 import { EventsStore } from './events.store';
-import { UserModelsStore } from './user-models.store';
+import { UserProfilesStore } from './user-profiles.store';
 import { SubscriptionsStore } from './subscriptions.store';
 import { HarvestsStore } from './harvests.store';
 import { PapersStore } from './papers.store';
@@ -51,11 +51,11 @@ export class DatabaseModule {
           useFactory: (ds: DataSource, papers: PapersStore) => new HarvestsStore(ds, papers),
         },
         { provide: EventsStore, inject: [DataSource], useFactory: (ds: DataSource) => new EventsStore(ds) },
-        { provide: UserModelsStore, inject: [DataSource], useFactory: (ds: DataSource) => new UserModelsStore(ds) },
+        { provide: UserProfilesStore, inject: [DataSource], useFactory: (ds: DataSource) => new UserProfilesStore(ds) },
         { provide: SubscriptionsStore, inject: [DataSource], useFactory: (ds: DataSource) => new SubscriptionsStore(ds) },
         DataSourceCloser,
       ],
-      exports: [DataSource, PapersStore, EmbeddingSpacesStore, UsersStore, UpvotesStore, HarvestsStore, EventsStore, UserModelsStore, SubscriptionsStore],
+      exports: [DataSource, PapersStore, EmbeddingSpacesStore, UsersStore, UpvotesStore, HarvestsStore, EventsStore, UserProfilesStore, SubscriptionsStore],
     };
   }
 }

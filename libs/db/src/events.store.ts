@@ -35,6 +35,12 @@ export class EventsStore {
     return rows[0].last;
   }
 
+  /** The id of the user's last event ('0' without any). */
+  async latestId(userId: string): Promise<string> {
+    const rows: { id: string }[] = await this.dataSource.query(`SELECT COALESCE(max(id), 0)::text AS id FROM user_events WHERE user_id = $1`, [userId]);
+    return rows[0].id;
+  }
+
   /** A user's most recent events, and their own upvotes (as 'upvote' events). */
   async recent(userId: string, limit: number): Promise<UserEvent[]> {
     const rows: { paper_id: string; type: UserEventType; at: Date }[] = await this.dataSource.query(

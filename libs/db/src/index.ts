@@ -9,4 +9,4 @@ export * from './upvotes.store';
 export * from './harvests.store';
 export * from './events.store';
 export * from './subscriptions.store';
-export * from './user-models.store';
+export * from './user-profiles.store';

@@ -29,7 +29,10 @@ export interface PaperFeatures {
 export interface ChangedPaper {
   paper: StoredPaper;
   vector: Float32Array | null;
+  /** The paper's latest change number, of the paper or its vector. */
   seq: bigint;
+  /** The change number of its vector alone (when it was embedded). */
+  vectorSeq: bigint | null;
 }
 
 /** Implicit negatives for a user's model are drawn from this many most recent embedded papers. */
@@ -469,7 +472,7 @@ export class PapersStore {
    * order, each with its vector (null: it has none in the space now) and its latest change number.
    */
   async changedSince(spaceId: number, after: bigint, limit: number): Promise<ChangedPaper[]> {
-    const rows: (PaperRow & { embedding: string | null; seq: string })[] = await this.dataSource.query(
+    const rows: (PaperRow & { embedding: string | null; seq: string; vector_seq: string | null })[] = await this.dataSource.query(
       `WITH changed AS (
          SELECT id, change_seq AS seq FROM papers WHERE change_seq > $2
          UNION ALL
@@ -477,23 +480,28 @@ export class PapersStore {
        ), latest AS (
          SELECT id, max(seq) AS seq FROM changed GROUP BY id ORDER BY seq LIMIT $3
        )
-       SELECT ${PAPER_COLUMNS}, e.paper_id IS NOT NULL AS indexed, e.embedding::text AS embedding, l.seq::text AS seq
+       SELECT ${PAPER_COLUMNS}, e.paper_id IS NOT NULL AS indexed, e.embedding::text AS embedding, l.seq::text AS seq, e.change_seq::text AS vector_seq
        FROM latest l JOIN papers p ON p.id = l.id LEFT JOIN paper_embeddings e ON e.paper_id = p.id AND e.space_id = $1
        ORDER BY l.seq`,
       [spaceId, after.toString(), limit],
     );
-    return rows.map((row) => ({ paper: toStoredPaper(row), vector: row.embedding ? parseVector(row.embedding) : null, seq: BigInt(row.seq) }));
+    return rows.map((row) => ({
+      paper: toStoredPaper(row),
+      vector: row.embedding ? parseVector(row.embedding) : null,
+      seq: BigInt(row.seq),
+      vectorSeq: row.vector_seq ? BigInt(row.vector_seq) : null,
+    }));
   }
 
   /** The `limit` most recently published papers with a vector in the space (a corpus index's first load). */
   async newestEmbedded(spaceId: number, limit: number): Promise<ChangedPaper[]> {
-    const rows: (PaperRow & { embedding: string; seq: string })[] = await this.dataSource.query(
-      `SELECT ${PAPER_COLUMNS}, true AS indexed, e.embedding::text AS embedding, GREATEST(p.change_seq, e.change_seq)::text AS seq
+    const rows: (PaperRow & { embedding: string; seq: string; vector_seq: string })[] = await this.dataSource.query(
+      `SELECT ${PAPER_COLUMNS}, true AS indexed, e.embedding::text AS embedding, GREATEST(p.change_seq, e.change_seq)::text AS seq, e.change_seq::text AS vector_seq
        FROM papers p JOIN paper_embeddings e ON e.paper_id = p.id AND e.space_id = $1
        ORDER BY p.published_at DESC, p.id DESC LIMIT $2`,
       [spaceId, limit],
     );
-    return rows.map((row) => ({ paper: toStoredPaper(row), vector: parseVector(row.embedding), seq: BigInt(row.seq) }));
+    return rows.map((row) => ({ paper: toStoredPaper(row), vector: parseVector(row.embedding), seq: BigInt(row.seq), vectorSeq: BigInt(row.vector_seq) }));
   }
 
   /** Papers by id (in no particular order). */

@@ -15,6 +15,21 @@ export interface IndexedPaper {
   paper: StoredPaper;
   /** The paper as the ranking functions read it, made once. */
   candidate: FeedCandidate;
+  /** When its vector was stored (a change number): papers embedded after a fold are new to it. */
+  vectorSeq: bigint;
+}
+
+/** Papers the feed considers for everyone: the newest and the most trending. */
+const LIST_SIZE = 200;
+
+/** The index as of one sync. */
+export interface Corpus {
+  papers: ReadonlyMap<string, IndexedPaper>;
+  /** The change it has read through. */
+  through: bigint;
+  /** The LIST_SIZE newest and most trending papers. */
+  newest(): IndexedPaper[];
+  trending(): IndexedPaper[];
 }
 
 /** A paper as the ranking functions read it. */
@@ -35,27 +50,29 @@ export class CorpusIndex {
   private spaceId: number | null = null;
   private through = 0n;
   private loadedAt = 0;
+  private lists: { through: bigint; newest?: IndexedPaper[]; trending?: IndexedPaper[] } | undefined;
   /** Syncs run one at a time; requests arriving meanwhile wait for the one in flight, then check again. */
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly store: PapersStore) {}
 
-  /** The indexed papers of the space, current as of this call. */
-  current(spaceId: number): Promise<ReadonlyMap<string, IndexedPaper>> {
+  /** The index of the space, current as of this call. */
+  current(spaceId: number): Promise<Corpus> {
     const synced = this.queue.then(() => this.sync(spaceId));
     this.queue = synced.catch(() => undefined);
     return synced;
   }
 
-  private async sync(spaceId: number): Promise<ReadonlyMap<string, IndexedPaper>> {
+  private async sync(spaceId: number): Promise<Corpus> {
     const latest = await this.store.latestChange();
     if (spaceId !== this.spaceId || Date.now() - this.loadedAt > RELOAD_MS) {
       this.papers.clear();
+      this.lists = undefined;
       for (const row of await this.store.newestEmbedded(spaceId, FEED_WINDOW)) this.apply(row);
       this.spaceId = spaceId;
       this.through = latest;
       this.loadedAt = Date.now();
-      return this.papers;
+      return this.view();
     }
     while (this.through < latest) {
       const rows = await this.store.changedSince(spaceId, this.through, SYNC_PAGE);
@@ -64,15 +81,28 @@ export class CorpusIndex {
       this.through = rows[rows.length - 1].seq;
     }
     if (this.papers.size > FEED_WINDOW) this.evictOldest();
-    return this.papers;
+    return this.view();
   }
 
-  private apply({ paper, vector }: ChangedPaper): void {
-    if (!vector) {
+  /** The lists are sorted once per change, when first asked for. */
+  private view(): Corpus {
+    if (this.lists?.through !== this.through) this.lists = { through: this.through };
+    const lists = this.lists;
+    const top = (key: (entry: IndexedPaper) => number) => [...this.papers.values()].sort((a, b) => key(b) - key(a)).slice(0, LIST_SIZE);
+    return {
+      papers: this.papers,
+      through: this.through,
+      newest: () => (lists.newest ??= top((entry) => entry.paper.publishedAt.getTime())),
+      trending: () => (lists.trending ??= top((entry) => entry.paper.trendingScore)),
+    };
+  }
+
+  private apply({ paper, vector, vectorSeq }: ChangedPaper): void {
+    if (!vector || vectorSeq === null) {
       this.papers.delete(paper.id);
       return;
     }
-    this.papers.set(paper.id, { paper, candidate: toCandidate(paper, vector) });
+    this.papers.set(paper.id, { paper, candidate: toCandidate(paper, vector), vectorSeq });
   }
 
   private evictOldest(): void {

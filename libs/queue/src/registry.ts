@@ -12,8 +12,8 @@ export interface JobPayloads {
   /** Mail a new subscription its confirmation link. */
   'digest.confirm': { subscriptionId: string };
   /**
-   * Fold a user's accepted events: refresh the trending scores of the papers they touched and
-   * retrain the user's learned feed model through event `throughEventId`.
+   * Fold a user's accepted events or changed interests: refresh the trending scores of the papers
+   * they touched, retrain the user's feed model and shortlist through event `throughEventId`.
    */
   'profile.fold': { userId: string; throughEventId: string; paperIds: string[] };
   /** Queue one digest.send per active subscription of a cadence, for one period. */
@@ -90,8 +90,8 @@ export const jobIds = {
   /** Page n of a harvest: a page is queued once, however often its predecessor is retried. */
   harvestPage: (harvestId: string, page: number) => `harvest-${harvestId}-${page}`,
   ingestPapers: (batchId: string) => `ingest-papers-${batchId}`,
-  /** One fold per accepted batch of events (its last event id). */
-  profileFold: (userId: string, throughEventId: string) => `profile-fold-${userId}-${throughEventId}`,
+  /** One fold per change to a user's events or interests (`change` names it). */
+  profileFold: (userId: string, change: string) => `profile-fold-${userId}-${change}`,
   /** Same papers with the same texts: same id. */
   embedPapers: (contentKey: string) => `embed-papers-${contentKey}`,
   /** One reconciliation per embedding space and time slot (workers starting together share it). */

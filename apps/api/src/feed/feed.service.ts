@@ -31,7 +31,8 @@ export class FeedService {
       .slice(0, 10);
     const position = query.cursor ? decodeCursor<{ o: number; f: string }>(query.cursor, ['o', 'f']) : { o: 0, f: fingerprint };
     if (position.f !== fingerprint) throw new BadRequestException('cursor: belongs to another feed');
-    const ranked = await this.ranker.rank(userId, { category: query.category, from: query.since });
+    // One more than the page, to know whether another follows.
+    const ranked = await this.ranker.rank(userId, { category: query.category, from: query.since }, position.o + query.limit + 1);
     const items = ranked.slice(position.o, position.o + query.limit).map((item) => ({ ...item, paper: toPaperDto(item.paper) }));
     const nextCursor = ranked.length > position.o + query.limit ? encodeCursor({ o: position.o + query.limit, f: fingerprint }) : null;
     return { items, nextCursor };

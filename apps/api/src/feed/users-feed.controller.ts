@@ -62,14 +62,21 @@ export class UsersFeedController {
     const unknown = await this.events.unknownPapers(body.events.map((e) => e.paperId));
     if (unknown.length) throw new BadRequestException(`events: unknown paper ids: ${unknown.slice(0, 10).join(', ')}`);
     const throughEventId = await this.events.record(id, body.events.map((e) => ({ paperId: e.paperId, type: e.type, at: e.at ? new Date(e.at) : new Date(now) })));
-    // The feed reads the stored events itself; the worker folds them into trending and the learned
-    // model. Were the queue down, the events are kept and the next accepted batch's fold reads them.
-    try {
-      await this.queues.enqueue('profile.fold', { userId: id, throughEventId, paperIds: [...new Set(body.events.map((e) => e.paperId))] }, { jobId: jobIds.profileFold(id, throughEventId) });
-    } catch (error) {
-      this.logger.warn(`events of user ${id} stored but not queued for folding: ${(error as Error).message}`);
-    }
+    await this.queueFold(id, throughEventId, [...new Set(body.events.map((e) => e.paperId))]);
     return { accepted: body.events.length };
+  }
+
+  /**
+   * The feed reads stored events and interests itself; the worker folds them into trending, the
+   * learned model and the candidate shortlist. Were the queue down, what was stored is kept and
+   * the next fold reads it.
+   */
+  private async queueFold(userId: string, throughEventId: string, paperIds: string[]): Promise<void> {
+    try {
+      await this.queues.enqueue('profile.fold', { userId, throughEventId, paperIds }, { jobId: jobIds.profileFold(userId, `${throughEventId}-${Date.now()}`) });
+    } catch (error) {
+      this.logger.warn(`changes of user ${userId} stored but not queued for folding: ${(error as Error).message}`);
+    }
   }
 
   @Put('interests')
@@ -82,6 +89,7 @@ export class UsersFeedController {
     const unknown = await this.events.unknownPapers(interests.papers);
     if (unknown.length) throw new BadRequestException(`papers: unknown paper ids: ${unknown.slice(0, 10).join(', ')}`);
     await this.users.setInterests(id, interests);
+    await this.queueFold(id, await this.events.latestId(id), []);
     return this.existing(id);
   }
 
@@ -109,7 +117,7 @@ export class UsersFeedController {
   async feedAtom(@Param('id', uuid) id: string, @Query() query: FeedAtomQueryDto): Promise<string> {
     const user = await this.users.findByFeedToken(id, query.token);
     if (!user) throw new UnauthorizedException('a valid feed token is required');
-    const ranked = (await this.ranker.rank(id, {})).slice(0, ATOM_ENTRIES);
+    const ranked = await this.ranker.rank(id, {}, ATOM_ENTRIES);
     const reasons = new Map(ranked.map((item) => [item.paper.id, item.reasons]));
     const papers = ranked.map((item) => item.paper);
     return renderAtom({

@@ -3,8 +3,8 @@ import { UsersUpvotesTrending1764316800000 } from './1764316800000-users-upvotes
 import { Harvests1764403200000 } from './1764403200000-harvests';
 import { EventsInterestsFeeds1764489600000 } from './1764489600000-events-interests-feeds';
 import { Subscriptions1764576000000 } from './1764576000000-subscriptions';
-import { UserModels1764662400000 } from './1764662400000-user-models';
+import { UserProfiles1764662400000 } from './1764662400000-user-profiles';
 import { PaperChanges1764748800000 } from './1764748800000-paper-changes';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS = [InitialSchema1764230400000, UsersUpvotesTrending1764316800000, Harvests1764403200000, EventsInterestsFeeds1764489600000, Subscriptions1764576000000, UserModels1764662400000, PaperChanges1764748800000];
+export const MIGRATIONS = [InitialSchema1764230400000, UsersUpvotesTrending1764316800000, Harvests1764403200000, EventsInterestsFeeds1764489600000, Subscriptions1764576000000, UserProfiles1764662400000, PaperChanges1764748800000];
