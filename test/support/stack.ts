@@ -22,6 +22,8 @@ export interface Stack {
   /** Pushes papers as the admin and waits until each pushed paper with words is indexed. */
   ingest(papers: unknown[]): Promise<any>;
   count(table: string): Promise<number>;
+  /** Waits until a queue has nothing waiting, delayed or active (e.g. the worker's folds of events). */
+  drained(queue: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -79,6 +81,13 @@ export async function startStack(overrides: Record<string, string> = {}): Promis
       return done;
     },
     count: async (table) => (await db.dataSource.query(`SELECT count(*)::int AS n FROM ${table}`))[0].n,
+    async drained(queue) {
+      await waitFor(async () => {
+        const { body } = await request('GET', '/v1/admin/queues');
+        const { counts } = body.find((q: { name: string }) => q.name === queue);
+        return counts.waiting + counts.delayed + counts.active === 0;
+      }, `queue ${queue} to drain`);
+    },
     async stop() {
       await worker.stop();
       await api.stop();

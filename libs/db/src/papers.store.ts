@@ -25,6 +25,9 @@ export interface PaperFeatures {
   vector: Float32Array | null;
 }
 
+/** The number of the latest change to any paper or vector, as an SQL expression. */
+export const LATEST_PAPER_CHANGE = `GREATEST((SELECT max(change_seq) FROM papers), (SELECT max(change_seq) FROM paper_embeddings), 0)`;
+
 /** A paper as a change feed reports it (PapersStore.changedSince). */
 export interface ChangedPaper {
   paper: StoredPaper;
@@ -461,9 +464,7 @@ export class PapersStore {
 
   /** The number of the latest change to any paper or vector (see the paper-changes migration). */
   async latestChange(): Promise<bigint> {
-    const rows: { seq: string }[] = await this.dataSource.query(
-      `SELECT GREATEST((SELECT max(change_seq) FROM papers), (SELECT max(change_seq) FROM paper_embeddings), 0) AS seq`,
-    );
+    const rows: { seq: string }[] = await this.dataSource.query(`SELECT ${LATEST_PAPER_CHANGE} AS seq`);
     return BigInt(rows[0].seq);
   }
 

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { LATEST_PAPER_CHANGE } from './papers.store';
 import { UserEntity } from './entities';
 
 export function hashToken(token: string): string {
@@ -74,6 +75,21 @@ export class UsersStore {
   async interests(id: string): Promise<UserInterests | null> {
     const rows: { interests: Partial<UserInterests> }[] = await this.dataSource.query(`SELECT interests FROM users WHERE id = $1`, [id]);
     return rows[0] ? { ...NO_INTERESTS, ...rows[0].interests } : null;
+  }
+
+  /**
+   * What a user's feed is computed from, as two numbers that change with it: the user's inputs
+   * (interests, events, upvotes, the worker's fold; kept by triggers) and the corpus (the latest
+   * paper change). Null for an unknown user.
+   */
+  async feedVersion(id: string): Promise<{ inputs: string; corpus: bigint } | null> {
+    const rows: { inputs: string; corpus: string }[] = await this.dataSource.query(
+      `SELECT u.feed_inputs::text AS inputs,
+              ${LATEST_PAPER_CHANGE}::text AS corpus
+       FROM users u WHERE u.id = $1`,
+      [id],
+    );
+    return rows[0] ? { inputs: rows[0].inputs, corpus: BigInt(rows[0].corpus) } : null;
   }
 
   async setInterests(id: string, interests: UserInterests): Promise<void> {

@@ -56,15 +56,15 @@ export class CorpusIndex {
 
   constructor(private readonly store: PapersStore) {}
 
-  /** The index of the space, current as of this call. */
-  current(spaceId: number): Promise<Corpus> {
-    const synced = this.queue.then(() => this.sync(spaceId));
+  /** The index of the space, current as of this call (or as of change `latest`, read by the caller). */
+  current(spaceId: number, latest?: bigint): Promise<Corpus> {
+    const synced = this.queue.then(() => this.sync(spaceId, latest));
     this.queue = synced.catch(() => undefined);
     return synced;
   }
 
-  private async sync(spaceId: number): Promise<Corpus> {
-    const latest = await this.store.latestChange();
+  private async sync(spaceId: number, known?: bigint): Promise<Corpus> {
+    const latest = known ?? (await this.store.latestChange());
     if (spaceId !== this.spaceId || Date.now() - this.loadedAt > RELOAD_MS) {
       this.papers.clear();
       this.lists = undefined;

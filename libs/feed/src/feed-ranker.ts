@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import { PapersStore, SearchFilters, StoredPaper, StoredProfile, UserProfilesStore } from '@paperfeed/db';
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { EmbeddingSpace, PapersStore, SearchFilters, StoredPaper, StoredProfile, UserProfilesStore, UsersStore } from '@paperfeed/db';
 import { categoryAffinity, diversify, explain, FeedCandidate, FeedProfile, FeedReason, interestVectors, scoreCandidates, WeightedPaper } from '@paperfeed/ranking';
 import { Corpus, CorpusIndex, IndexedPaper, toCandidate } from './corpus-index';
 import { EvidenceReader, UserEvidence } from './evidence';
@@ -56,11 +56,18 @@ function candidatePapers(corpus: Corpus, profile: StoredProfile | null, filters:
   return [...corpus.papers.values()].filter(passes).map((entry) => entry.candidate);
 }
 
+/** Rankings kept per process (least recently used dropped first). */
+const CACHED_RANKINGS = 2000;
+/** Freshness and decay move with the clock: a ranking is reused within the same minute only. */
+const CLOCK_STEP_MS = 60_000;
+
 /**
  * A user's feed, computed when asked from their events, interests and the corpus as they are now
  * (an accepted event changes the very next feed). The worker's fold adds the learned model and a
  * shortlist of candidates; a fold that is behind leaves those a few events old, never the rest.
- * Used by the api (feed, Atom) and the digest worker. The ranking maths is libs/ranking.
+ * A ranking is reused only while every input is unchanged (the user's inputs fingerprint, the
+ * corpus's change number, the filters, the minute): the next page, a reload. Used by the api
+ * (feed, Atom) and the digest worker. The ranking maths is libs/ranking.
  */
 @Injectable()
 export class FeedRanker {
@@ -69,17 +76,38 @@ export class FeedRanker {
     private readonly papers: PapersStore,
     private readonly profiles: UserProfilesStore,
     private readonly corpus: CorpusIndex,
+    private readonly users: UsersStore,
   ) {}
+
+  private readonly rankings = new Map<string, { version: string; depth: number; ranked: RankedPaper[] }>();
 
   /**
    * The user's feed, best first, `depth` papers at most. Diversification is greedy, so the first n
    * papers are the same whatever the depth: a page needs only the depth up to its end.
    */
   async rank(userId: string, filters: SearchFilters, depth = FEED_DEPTH): Promise<RankedPaper[]> {
-    const now = new Date();
     depth = Math.min(depth, FEED_DEPTH);
     const space = await this.evidence.space();
-    const corpus = space ? await this.corpus.current(space.id) : null;
+    const inputs = await this.users.feedVersion(userId);
+    if (!inputs) throw new NotFoundException(`user ${userId} not found`);
+    const corpus = space ? await this.corpus.current(space.id, inputs.corpus) : null;
+    const key = `${userId}|${filters.category ?? ''}|${filters.from?.toISOString() ?? ''}`;
+    const version = `${inputs.inputs}|${corpus?.through ?? ''}|${Math.floor(Date.now() / CLOCK_STEP_MS)}`;
+    const cached = this.rankings.get(key);
+    if (cached?.version === version && (cached.depth >= depth || cached.ranked.length < cached.depth)) {
+      this.rankings.delete(key); // most recently used goes last
+      this.rankings.set(key, cached);
+      return cached.ranked.slice(0, depth);
+    }
+    const ranked = await this.compute(userId, space, corpus, filters, depth);
+    this.rankings.delete(key);
+    this.rankings.set(key, { version, depth, ranked });
+    if (this.rankings.size > CACHED_RANKINGS) this.rankings.delete(this.rankings.keys().next().value!);
+    return ranked;
+  }
+
+  private async compute(userId: string, space: EmbeddingSpace | null, corpus: Corpus | null, filters: SearchFilters, depth: number): Promise<RankedPaper[]> {
+    const now = new Date();
     const [evidence, stored] = await Promise.all([
       this.evidence.read(userId, now, (paperId) => corpus?.papers.get(paperId)?.candidate),
       space ? this.profiles.find(userId, space.id) : null,
