@@ -1,15 +1,17 @@
 import { Queue } from 'bullmq';
 import { ADMIN_TOKEN, REDIS_URL } from '../support/env';
-import { startApi } from '../support/processes';
+import { freePort, startApi, startWorker } from '../support/processes';
 import { adminHeaders, Stack, startStack } from '../support/stack';
 
 const basic = (password: string) => ({ authorization: `Basic ${Buffer.from(`admin:${password}`).toString('base64')}` });
 
 describe('operations: metrics, queue administration, Bull Board, rate limits (api + worker processes)', () => {
   let stack: Stack;
+  let metricsPort: number;
 
   beforeAll(async () => {
-    stack = await startStack();
+    metricsPort = await freePort();
+    stack = await startStack({ METRICS_PORT: String(metricsPort) });
     await stack.ingest([
       { id: 'ops-1', title: 'Graph neural networks', abstract: 'Message passing on graphs.', authors: ['A'], publishedAt: '2025-03-01T00:00:00Z' },
       { id: 'ops-2', title: 'Robot grasping', abstract: 'A gripper for manipulation.', authors: ['B'], publishedAt: '2025-03-02T00:00:00Z' },
@@ -31,6 +33,64 @@ describe('operations: metrics, queue administration, Bull Board, rate limits (ap
     expect(text).toMatch(/paperfeed_papers_ingested_total [2-9]/);
     expect(text).toMatch(/paperfeed_embeddings_computed_total [2-9]/);
     expect(text).toMatch(/paperfeed_http_request_duration_seconds_count\{method="GET",route="\/v1\/papers",status="200"\} [1-9]/);
+  });
+
+  it("serves each worker's own metrics and health on METRICS_PORT", async () => {
+    const worker = `http://127.0.0.1:${metricsPort}`;
+    const text = await (await fetch(`${worker}/metrics`)).text();
+    expect(text).toMatch(/paperfeed_worker_jobs_total\{queue="ingest",outcome="completed"\} [1-9]/);
+    expect(text).toMatch(/paperfeed_worker_job_duration_seconds_count\{queue="embed",outcome="completed"\} [1-9]/);
+    expect(text).toMatch(/paperfeed_worker_embeddings_computed_total [2-9]/);
+    expect(text).toMatch(/paperfeed_worker_embeddings_per_second \d/);
+    expect(text).toMatch(/paperfeed_worker_papers_ingested_total [2-9]/);
+    expect(text).toMatch(/paperfeed_worker_process_resident_memory_bytes \d/);
+    expect((await fetch(`${worker}/health/live`)).status).toBe(200);
+    const ready = await fetch(`${worker}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ok', checks: { database: 'up', redis: 'up', jobs: 'up', model: 'up' } });
+  });
+
+  it('logs JSON lines with the request id or job id on each, and never a token', async () => {
+    const response = await fetch(`${stack.base}/v1/papers?limit=1`, { headers: { 'x-request-id': 'trace-me-123' } });
+    expect(response.headers.get('x-request-id')).toBe('trace-me-123');
+    await fetch(`${stack.base}/v1/users/00000000-0000-4000-8000-000000000000/feed.atom?token=secret-feed-token-value`);
+    await new Promise((r) => setTimeout(r, 100));
+    // Every line the processes write is JSON (stderr is mixed in, where a native library may warn).
+    const jsonLines = (output: string) => output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+    const apiLines = jsonLines(stack.api.output());
+    expect(apiLines.find((line) => line.requestId === 'trace-me-123')).toMatchObject({ level: 'info', service: 'api', method: 'GET', url: '/v1/papers?limit=1', status: 200 });
+    const atom = apiLines.find((line) => typeof line.url === 'string' && line.url.includes('feed.atom'));
+    expect(atom.url).toContain('token=[redacted]');
+    const workerLines = jsonLines(stack.worker.output());
+    expect(workerLines.some((line) => line.service === 'worker' && line.jobId && line.queue)).toBe(true);
+    for (const output of [stack.api.output(), stack.worker.output()]) {
+      expect(output).not.toContain(ADMIN_TOKEN);
+      expect(output).not.toContain('secret-feed-token-value');
+    }
+  });
+
+  it('shuts a worker down gracefully on SIGTERM: the active job finishes, nothing is left stalled', async () => {
+    const port = await freePort();
+    const extra = await startWorker({ ...stack.env, WORKER_QUEUES: 'ingest', METRICS_PORT: String(port) });
+    await stack.worker.stop(); // only the new worker takes ingest jobs now
+    try {
+      const papers = Array.from({ length: 1000 }, (_, i) => ({ id: `sigterm-${i}`, title: `Paper ${i}`, abstract: 'Words '.repeat(200), authors: ['C'], publishedAt: '2025-04-01T00:00:00Z' }));
+      const pushed = await stack.request('POST', '/v1/ingest/papers', { body: { papers } });
+      expect(pushed.status).toBe(202);
+      for (let i = 0; i < 200 && (await stack.request('GET', `/v1/jobs/${pushed.body.jobId}`)).body.state !== 'active'; i++) await new Promise((r) => setTimeout(r, 10));
+      const exit = extra.stop('SIGTERM');
+      // While draining it says it is not taking jobs.
+      const during = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.status, () => 'closed');
+      expect([503, 'closed']).toContain(during);
+      await exit; // Nest re-raises the signal once its shutdown hooks have run
+      expect(extra.output()).toContain('drained');
+      const job = (await stack.request('GET', `/v1/jobs/${pushed.body.jobId}`)).body;
+      expect(job.state).toBe('completed');
+      expect(await stack.count('papers')).toBeGreaterThanOrEqual(1000);
+    } finally {
+      await extra.stop();
+      stack.setWorker(await startWorker(stack.env));
+    }
   });
 
   it('sends security headers and no CORS headers', async () => {

@@ -15,6 +15,8 @@ import { MetricsService } from './admin/metrics.service';
 import { adminAuth, BULL_BOARD_PATH, bullBoard, httpMetrics } from './admin/operator-middleware';
 import { rateLimit } from './common/rate-limit';
 import { securityHeaders } from './common/security-headers';
+import { requestContext } from './common/request-context';
+import { JsonLogger } from '@paperfeed/observability';
 import { QueueService } from '@paperfeed/queue';
 
 /** Outside production an api started without ADMIN_TOKEN makes one up for this run and says so. */
@@ -42,8 +44,12 @@ function answerParserErrors(server: Server): void {
   });
 }
 
+/** Every line the api writes: JSON, with the request id of the request it belongs to. */
+const logger = new JsonLogger('api');
+
 export async function createApi(config: AppConfig, adminToken: string): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config, adminToken), { bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config, adminToken), { bodyParser: false, logger });
+  app.use(requestContext(logger));
   app.use(securityHeaders);
   app.use(httpMetrics(app.get(MetricsService)));
   app.use(rateLimit(config.rateLimitPerMinute, adminToken));
@@ -68,6 +74,7 @@ export async function createApi(config: AppConfig, adminToken: string): Promise<
 }
 
 async function main(): Promise<void> {
+  Logger.overrideLogger(logger);
   const config = withEmbeddedRuntime(loadConfig());
   const adminToken = adminTokenFor(config);
   await migrate(config.databaseUrl);

@@ -15,7 +15,8 @@ import {
   QueueService,
   redisOptions,
 } from '@paperfeed/queue';
-import { jobDurationIncrements } from '@paperfeed/observability';
+import { withLogFields } from '@paperfeed/observability';
+import { WorkerMetrics } from './worker-metrics';
 import { EmbeddingRuntime } from './embedder.provider';
 
 type Handler = (data: unknown, job: Job) => Promise<unknown>;
@@ -34,6 +35,9 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   private readonly workers: Worker[] = [];
   private readonly handlers = new Map<JobName, Handler>();
   readonly queues: QueueName[];
+  /** For /health/ready: workers exist and are not closing. */
+  takingJobs = false;
+  modelLoaded = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -43,6 +47,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     private readonly runtime: EmbeddingRuntime,
     private readonly producer: QueueService,
     private readonly dataSource: DataSource,
+    private readonly metrics: WorkerMetrics,
   ) {
     this.queues = parseQueueNames(config.workerQueues);
   }
@@ -52,6 +57,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     await assertSchemaCurrent(this.dataSource);
     if (this.queues.includes('embed')) {
       await this.runtime.start();
+      this.modelLoaded = true;
       this.logger.log(`model ${this.runtime.space.model} loaded (${this.runtime.space.dimensions} dimensions)`);
     }
     const connection = redisOptions(this.config.redisUrl, 'worker');
@@ -67,12 +73,15 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
         // arXiv: one request every ARXIV_MIN_INTERVAL_MS on one connection, across all workers.
         ...(queue === 'arxiv' ? { limiter: { max: 1, duration: this.config.arxivMinIntervalMs } } : {}),
       });
-      worker.on('failed', (job, error) => this.logger.warn(`${queue} job ${job?.id} (${job?.name}) failed: ${error.message}`));
+      worker.on('failed', (job, error) =>
+        withLogFields({ jobId: job?.id ?? '', queue, job: job?.name ?? '' }, () => this.logger.warn(`${queue} job ${job?.id} (${job?.name}) failed: ${error.message}`)),
+      );
       worker.on('error', (error) => this.logger.error(`${queue} worker: ${error.message}`));
       this.workers.push(worker);
     }
     if (this.queues.includes('embed')) await this.scheduleReconciliation();
     if (this.queues.includes('digest')) await this.scheduleDigests();
+    this.takingJobs = true;
     this.logger.log(`consuming ${this.queues.join(', ')}`);
   }
 
@@ -97,16 +106,17 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     const handler = this.handlers.get(job.name as JobName);
     if (!handler) throw new Error(`no handler for job "${job.name}"`);
     const started = performance.now();
-    const record = (outcome: 'completed' | 'failed') =>
-      this.producer
-        .incrementStats(jobDurationIncrements(worker.name, (performance.now() - started) / 1000, outcome))
-        .catch(() => undefined); // statistics never fail a job
+    this.metrics.jobStarted(worker.name);
+    const record = (outcome: 'completed' | 'failed') => this.metrics.jobFinished(worker.name, (performance.now() - started) / 1000, outcome);
     try {
-      const result = await handler(job.data, job);
-      void record('completed');
-      return result;
+      return await withLogFields({ jobId: job.id ?? '', queue: worker.name, job: job.name }, async () => {
+        const result = await handler(job.data, job);
+        record('completed');
+        this.logger.log(`${job.name} completed in ${Math.round(performance.now() - started)} ms`);
+        return result;
+      });
     } catch (error) {
-      void record('failed');
+      record('failed');
       // arXiv said "Retry-After": hold its whole queue, on every worker, that long.
       const retryAfterMs = (error as { retryAfterMs?: unknown }).retryAfterMs;
       if (worker.name === 'arxiv' && typeof retryAfterMs === 'number' && retryAfterMs > 0) await worker.rateLimit(retryAfterMs);
@@ -130,6 +140,9 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
 
   /** Stops taking jobs and waits for active ones, before queues and the database close. */
   async beforeApplicationShutdown(): Promise<void> {
+    this.takingJobs = false;
+    this.logger.log('draining: no new jobs; finishing the active ones');
     await Promise.all(this.workers.map((worker) => worker.close()));
+    this.logger.log('drained');
   }
 }

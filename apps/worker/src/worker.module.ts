@@ -5,6 +5,8 @@ import { DatabaseModule } from '@paperfeed/db';
 import { QueueModule } from '@paperfeed/queue';
 import { EmbeddingRuntime } from './embedder.provider';
 import { JobRunner } from './job-runner.service';
+import { WorkerHttp } from './worker-http';
+import { WorkerMetrics } from './worker-metrics';
 import { EmbedProcessor } from './processors/embed.processor';
 import { HarvestProcessor } from './processors/harvest.processor';
 import { IngestProcessor } from './processors/ingest.processor';
@@ -20,7 +22,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ poolSize: 5 }), QueueModule, DiscoveryModule],
-      providers: [EmbeddingRuntime, JobRunner, IngestProcessor, EmbedProcessor, HarvestProcessor, HarvestService, DigestProcessor, ProfileProcessor, EvidenceReader, CorpusIndex, FeedRanker, Mailer],
+      providers: [EmbeddingRuntime, JobRunner, WorkerMetrics, WorkerHttp, IngestProcessor, EmbedProcessor, HarvestProcessor, HarvestService, DigestProcessor, ProfileProcessor, EvidenceReader, CorpusIndex, FeedRanker, Mailer],
     };
   }
 }

@@ -22,6 +22,8 @@ export interface AppConfig {
   embedRunner: 'thread' | 'process';
   workerQueues: string[] | undefined;
   reconcileEveryMs: number;
+  /** The worker's own /metrics and /health port (unset: none). */
+  metricsPort: number | undefined;
   /** How long a worker holds a job before others may take it over (a killed worker's jobs return after this). */
   jobLockMs: number;
   arxivApiUrl: string;
@@ -150,6 +152,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     embedRunner: oneOf(env, 'EMBED_RUNNER', 'thread', ['thread', 'process'] as const),
     workerQueues: list(env, 'WORKER_QUEUES'),
     reconcileEveryMs: duration(env, 'RECONCILE_EVERY', 10 * 60_000),
+    metricsPort: read(env, 'METRICS_PORT') === undefined ? undefined : int(env, 'METRICS_PORT', 0, 0, 65535),
     jobLockMs: duration(env, 'JOB_LOCK', 30_000),
     arxivApiUrl: url(env, 'ARXIV_API_URL', 'https://export.arxiv.org/api/query', ['http:', 'https:']) as string,
     arxivOaiUrl: url(env, 'ARXIV_OAI_URL', 'https://oaipmh.arxiv.org/oai', ['http:', 'https:']) as string,

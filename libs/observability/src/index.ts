@@ -1,1 +1,3 @@
 export * from './job-stats';
+export * from './logger';
+export * from './health';

@@ -3,21 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } f
 import { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { QueueService } from '@paperfeed/queue';
-
-async function check(probe: () => Promise<unknown>, timeoutMs = 2000): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      probe(),
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs))),
-    ]);
-    return 'up';
-  } catch (error) {
-    return `down: ${(error as Error).message}`;
-  } finally {
-    clearTimeout(timer);
-  }
-}
+import { probe, readiness } from '@paperfeed/observability';
 
 @ApiTags('operations')
 @Controller('health')
@@ -39,12 +25,9 @@ export class HealthController {
   @ApiOkResponse({ description: '{ status: "ok", checks: { database: "up", redis: "up" } }' })
   @ApiServiceUnavailableResponse({ description: '{ status: "unavailable", checks: { database: "down: …" } }' })
   async ready(@Res({ passthrough: true }) response: Response) {
-    const [database, redis] = await Promise.all([
-      check(() => this.dataSource.query('SELECT 1')),
-      check(() => this.queues.ping()),
-    ]);
-    const ok = database === 'up' && redis === 'up';
-    response.status(ok ? 200 : 503);
-    return { status: ok ? 'ok' : 'unavailable', checks: { database, redis } };
+    const [database, redis] = await Promise.all([probe(() => this.dataSource.query('SELECT 1')), probe(() => this.queues.ping())]);
+    const { ready, body } = readiness({ database, redis });
+    response.status(ready ? 200 : 503);
+    return body;
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { PapersStore } from '@paperfeed/db';
 import { isUsableVector, paperEmbeddingText } from '@paperfeed/embeddings';
-import { EMBEDDINGS_COMPUTED } from '@paperfeed/observability';
+import { WorkerMetrics } from '../worker-metrics';
 import { HandlesJob, JobPayloads, QueueService } from '@paperfeed/queue';
 import { EmbeddingRuntime } from '../embedder.provider';
 import { queueEmbedding } from '../embedding-queue';
@@ -16,6 +16,7 @@ export class EmbedProcessor {
     private readonly papers: PapersStore,
     private readonly runtime: EmbeddingRuntime,
     private readonly queues: QueueService,
+    private readonly metrics: WorkerMetrics,
   ) {}
 
   /** Embeds the papers that still lack a current vector; already-embedded ones are skipped. */
@@ -24,6 +25,7 @@ export class EmbedProcessor {
     const space = this.runtime.space;
     const todo = await this.papers.missingEmbeddings(space.id, { ids: data.paperIds, limit: data.paperIds.length });
     if (todo.length === 0) return { embedded: 0, degenerate: 0, skipped: data.paperIds.length };
+    const started = performance.now();
     const vectors = await this.runtime.embedder.embed(todo.map(paperEmbeddingText));
     const usable = todo
       .map((paper, i) => ({ paperId: paper.id, textHash: paper.textHash, vector: vectors[i] }))
@@ -34,7 +36,7 @@ export class EmbedProcessor {
       this.logger.warn(`model gave no usable vector (zero or non-finite) for ${ids.join(', ')}: not stored`);
     }
     const embedded = await this.papers.storeEmbeddings(space.id, usable);
-    await this.queues.incrementStats({ [EMBEDDINGS_COMPUTED]: embedded }).catch(() => undefined);
+    this.metrics.embeddingsComputed(embedded, (performance.now() - started) / 1000);
     return { embedded, degenerate, skipped: data.paperIds.length - todo.length };
   }
 

@@ -3,7 +3,7 @@ import { Job, UnrecoverableError } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@paperfeed/config';
 import { HarvestsStore, PapersStore } from '@paperfeed/db';
 import { HarvestService } from '@paperfeed/harvest';
-import { PAPERS_INGESTED } from '@paperfeed/observability';
+import { WorkerMetrics } from '../worker-metrics';
 import { HandlesJob, JobPayloads, QueueService } from '@paperfeed/queue';
 import { fetchSource, FetchPolicy, isArxivSource, MalformedDocumentError, pageUrl, readPage, SourceEndpoints } from '@paperfeed/sources';
 import { queueEmbedding } from '../embedding-queue';
@@ -29,6 +29,7 @@ export class HarvestProcessor {
     private readonly papers: PapersStore,
     private readonly harvestService: HarvestService,
     private readonly queues: QueueService,
+    private readonly metrics: WorkerMetrics,
   ) {
     this.arxivIntervalMs = config.arxivMinIntervalMs;
     this.endpoints = { arxivApiUrl: config.arxivApiUrl, arxivOaiUrl: config.arxivOaiUrl, hfApiUrl: config.hfApiUrl, feedHosts: config.sourceHosts };
@@ -91,7 +92,7 @@ export class HarvestProcessor {
       if (singlePage) await this.harvests.saveValidators(url, fetched.validators);
       // Also after a page stored by an earlier attempt: queueing is idempotent (job ids).
       if (stored) {
-        await this.queues.incrementStats({ [PAPERS_INGESTED]: stored.counts.created + stored.counts.updated }).catch(() => undefined);
+        this.metrics.papersIngested(stored.counts.created + stored.counts.updated);
         await queueEmbedding(this.queues, await this.papers.embeddingKeys(stored.needsEmbedding));
       }
       const current = await this.harvests.get(harvestId);

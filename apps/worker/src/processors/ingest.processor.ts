@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { IngestBatchEntity, PapersStore } from '@paperfeed/db';
-import { PAPERS_INGESTED } from '@paperfeed/observability';
+import { WorkerMetrics } from '../worker-metrics';
 import { HandlesJob, JobPayloads, QueueService } from '@paperfeed/queue';
 import { queueEmbedding } from '../embedding-queue';
 import { normalizePushedBatch } from './pushed-paper';
@@ -24,6 +24,7 @@ export class IngestProcessor {
     private readonly dataSource: DataSource,
     private readonly papers: PapersStore,
     private readonly queues: QueueService,
+    private readonly metrics: WorkerMetrics,
   ) {}
 
   /**
@@ -51,7 +52,7 @@ export class IngestProcessor {
       await manager.update(IngestBatchEntity, { id: batch.id }, { result: counts as never, papers: [], paperIds: ids });
       return { result: counts, paperIds: ids, fresh: true };
     });
-    if (fresh) await this.queues.incrementStats({ [PAPERS_INGESTED]: result.created + result.updated }).catch(() => undefined);
+    if (fresh) this.metrics.papersIngested(result.created + result.updated);
     // Outside the transaction: if queueing fails the job retries, finds the result, and queues again.
     await queueEmbedding(this.queues, await this.papers.embeddingKeys(paperIds));
     // A large batch changes the table enough to mislead the planner (see PapersStore.analyze).
