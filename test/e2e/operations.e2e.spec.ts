@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq';
+import { chromium } from 'playwright-core';
 import { ADMIN_TOKEN, REDIS_URL } from '../support/env';
 import { freePort, startApi, startWorker } from '../support/processes';
 import { adminHeaders, Stack, startStack } from '../support/stack';
@@ -139,6 +140,27 @@ describe('operations: metrics, queue administration, Bull Board, rate limits (ap
     expect(api.status).toBe(200);
     const names = ((await api.json()) as { queues: { name: string }[] }).queues.map((q) => q.name).sort();
     expect(names).toEqual(['arxiv', 'digest', 'embed', 'ingest', 'profile']);
+  });
+
+  it('opens Bull Board in a headless browser: 401 without credentials, every queue with them', async () => {
+    // Debian's chromium (.ci/run installs it); playwright-core drives it without downloading one.
+    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+    try {
+      // Without credentials: the 401 and its Basic challenge (which a headless browser cannot answer).
+      const anonymous = await (await browser.newContext()).newPage();
+      const denied = anonymous.waitForResponse(`${stack.base}/admin/queues`);
+      await anonymous.goto(`${stack.base}/admin/queues`).catch(() => undefined);
+      expect((await denied).status()).toBe(401);
+      expect(await (await denied).headerValue('www-authenticate')).toMatch(/^Basic/);
+      const board = await (await browser.newContext({ httpCredentials: { username: 'admin', password: ADMIN_TOKEN } })).newPage();
+      expect((await board.goto(`${stack.base}/admin/queues`))!.status()).toBe(200);
+      // The dashboard is a script-rendered page: the names appear once it has fetched the queues.
+      for (const name of ['arxiv', 'digest', 'embed', 'ingest', 'profile']) {
+        await board.getByText(name, { exact: true }).first().waitFor({ timeout: 15_000 });
+      }
+    } finally {
+      await browser.close();
+    }
   });
 
   it('limits requests per token and per IP with 429 and Retry-After; the admin is exempt', async () => {
