@@ -13,9 +13,8 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ChildProcess, spawn } from 'node:child_process';
 import { ArxivRecord, loadArxivPapers, SHARED_DIR } from '../tools/arxiv-data';
-import { dbNow, median, ROOT, RunningSystem, startAllInOne } from './support';
+import { dbNow, median, startAllInOne, startExtraWorkers } from './support';
 
 const ROUNDS = Number(process.argv[2] ?? 3);
 const DATES = Number(process.argv[3] ?? 120);
@@ -52,26 +51,6 @@ function dateFor(index: number): string {
 }
 const indexOf = (date: string) => Math.round((Date.parse(`${date}T00:00:00Z`) - Date.UTC(2030, 0, 1)) / 86_400_000);
 
-/** Extra worker processes, resolved once each says it is consuming. */
-async function startWorkers(system: RunningSystem, dataDir: string, env: Record<string, string>, n: number): Promise<ChildProcess[]> {
-  return Promise.all(
-    Array.from({ length: n }, () => {
-      const child = spawn(process.execPath, [path.join(ROOT, 'dist/apps/worker/src/main.js')], {
-        env: { ...process.env, ...env, DATA_DIR: dataDir, ADMIN_TOKEN: system.token },
-        stdio: ['ignore', 'pipe', 'ignore'],
-      });
-      return new Promise<ChildProcess>((resolve, reject) => {
-        let output = '';
-        child.stdout!.on('data', (chunk) => {
-          output += chunk;
-          if (output.includes('consuming')) resolve(child);
-        });
-        child.once('exit', (code) => reject(new Error(`a worker exited (${code})`)));
-      });
-    }),
-  );
-}
-
 async function round(records: ArxivRecord[], workers: number): Promise<number> {
   const source = await serve(records);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pf-scaling-'));
@@ -84,7 +63,7 @@ async function round(records: ArxivRecord[], workers: number): Promise<number> {
   };
   // npm start's own worker is the first; the rest join it like Compose replicas.
   const system = await startAllInOne(env, dataDir);
-  const extra = await startWorkers(system, dataDir, env, workers - 1);
+  const extra = await startExtraWorkers(system, dataDir, env, workers - 1);
   try {
     const started = await dbNow(system);
     const dates = Array.from({ length: DATES }, (_, i) => dateFor(i));

@@ -115,3 +115,23 @@ export async function waitIndexed(system: RunningSystem, n: number, onTick?: () 
   const { rows } = await system.db.query('SELECT max(created_at) AS last FROM paper_embeddings');
   return rows[0].last;
 }
+
+/** More worker processes joining a running all-in-one (as Compose replicas would), resolved once each is consuming. */
+export async function startExtraWorkers(system: RunningSystem, dataDir: string, env: Record<string, string>, n: number): Promise<ChildProcess[]> {
+  return Promise.all(
+    Array.from({ length: n }, () => {
+      const child = spawn(process.execPath, [path.join(ROOT, 'dist/apps/worker/src/main.js')], {
+        env: { ...process.env, ...env, DATA_DIR: dataDir, ADMIN_TOKEN: system.token },
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      return new Promise<ChildProcess>((resolve, reject) => {
+        let output = '';
+        child.stdout!.on('data', (chunk) => {
+          output += chunk;
+          if (output.includes('consuming')) resolve(child);
+        });
+        child.once('exit', (code) => reject(new Error(`a worker exited (${code})`)));
+      });
+    }),
+  );
+}

@@ -62,6 +62,11 @@ describe('docker-compose.yml', () => {
     expect(compose.services.redis.command).toEqual(expect.arrayContaining(['--appendonly', 'yes', '--maxmemory-policy', 'noeviction']));
     for (const name of ['postgres', 'redis', 'api']) expect(compose.services[name].healthcheck).toBeDefined();
   });
+
+  it('offers an SMTP catcher for development only', () => {
+    expect(compose.services.mailpit.profiles).toEqual(['dev']);
+    expect(compose.services.api.environment.SMTP_URL).toBe('${SMTP_URL:-}');
+  });
 });
 
 describe('Dockerfile', () => {
