@@ -19,7 +19,7 @@ async function rate(layout: { threads: number; processes: number }): Promise<num
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pf-embedders-'));
   const env = { EMBEDDING_MODEL: MINILM, EMBED_THREADS: String(layout.threads) };
   const system = await startAllInOne(env, dataDir);
-  const extra = await startExtraWorkers(system, dataDir, { ...env, WORKER_QUEUES: 'embed' }, layout.processes - 1);
+  const extra = await startExtraWorkers(system, { WORKER_QUEUES: 'embed' }, layout.processes - 1);
   try {
     const started = await dbNow(system);
     await pushPapers(system, loadArxivPapers(N).map(toPushedPaper));

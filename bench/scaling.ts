@@ -7,7 +7,7 @@
  * (no process consumes the embed queue), so the figure is ingestion's. Throughput: papers stored
  * per second from the first request to the last harvest completed (the database's clock).
  *
- *   npx ts-node --transpile-only -r tsconfig-paths/register bench/scaling.ts [rounds=3] [dates=120]
+ *   npx ts-node --transpile-only -r tsconfig-paths/register bench/scaling.ts [rounds=3] [dates=120] [papers per date=10] [concurrency=2]
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -18,7 +18,8 @@ import { dbNow, median, startAllInOne, startExtraWorkers } from './support';
 
 const ROUNDS = Number(process.argv[2] ?? 3);
 const DATES = Number(process.argv[3] ?? 120);
-const PER_DATE = 10;
+const PER_DATE = Number(process.argv[4] ?? 10);
+const CONCURRENCY = process.argv[5] ?? '2';
 const LATENCY_MS = 200;
 
 function hfDay(records: ArxivRecord[], date: string): string {
@@ -56,14 +57,14 @@ async function round(records: ArxivRecord[], workers: number): Promise<number> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pf-scaling-'));
   const env = {
     WORKER_QUEUES: 'ingest',
-    WORKER_CONCURRENCY: '2',
+    WORKER_CONCURRENCY: CONCURRENCY,
     HF_API_URL: source.url,
     EMBEDDING_MODEL: path.join(SHARED_DIR, 'models', 'glove-static-100d'),
     EMBEDDING_DTYPE: 'fp32',
   };
   // npm start's own worker is the first; the rest join it like Compose replicas.
   const system = await startAllInOne(env, dataDir);
-  const extra = await startExtraWorkers(system, dataDir, env, workers - 1);
+  const extra = await startExtraWorkers(system, {}, workers - 1);
   try {
     const started = await dbNow(system);
     const dates = Array.from({ length: DATES }, (_, i) => dateFor(i));
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
     ratios.push(b / a);
     console.log(`round ${r + 1}: 1 worker ${a.toFixed(1)} papers/s, 4 workers ${b.toFixed(1)} papers/s, ${(b / a).toFixed(2)}x`);
   }
-  console.log(`\n${DATES} hf-daily harvests of ${PER_DATE} papers, ${LATENCY_MS} ms source latency, WORKER_CONCURRENCY=2 per process:`);
+  console.log(`\n${DATES} hf-daily harvests of ${PER_DATE} papers, ${LATENCY_MS} ms source latency, WORKER_CONCURRENCY=${CONCURRENCY} per process:`);
   console.log(`1 worker ${median(one).toFixed(1)} papers/s; 4 workers ${median(four).toFixed(1)} papers/s; speed-up ${median(ratios).toFixed(2)}x (target ≥ 3.2)`);
 }
 

@@ -39,6 +39,8 @@ export function treeRss(pid: number): number {
 export interface RunningSystem {
   url: string;
   token: string;
+  /** The environment the all-in-one runs with (its queue prefix, model, …), for processes joining it. */
+  env: Record<string, string>;
   db: Client;
   child: ChildProcess;
   stop(): Promise<void>;
@@ -51,8 +53,9 @@ export async function startAllInOne(env: Record<string, string>, dataDir = fs.mk
   // A cached data dir keeps the last run's runtime file: wait for this run's, not that one.
   fs.rmSync(path.join(dataDir, 'embedded.json'), { force: true });
   // Benchmarks measure the system, not the per-token rate limiter.
+  const systemEnv = { PORT: String(port), DATA_DIR: dataDir, ADMIN_TOKEN: token, QUEUE_PREFIX: `{pfbench-${randomBytes(3).toString('hex')}}`, RATE_LIMIT_PER_MINUTE: '0', ...env };
   const child = spawn(process.execPath, [path.join(ROOT, 'dist/apps/all-in-one/src/main.js')], {
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, ADMIN_TOKEN: token, QUEUE_PREFIX: `{pfbench-${randomBytes(3).toString('hex')}}`, RATE_LIMIT_PER_MINUTE: '0', ...env },
+    env: { ...process.env, ...systemEnv },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -69,6 +72,7 @@ export async function startAllInOne(env: Record<string, string>, dataDir = fs.mk
   return {
     url,
     token,
+    env: systemEnv,
     db,
     child,
     async stop() {
@@ -117,11 +121,11 @@ export async function waitIndexed(system: RunningSystem, n: number, onTick?: () 
 }
 
 /** More worker processes joining a running all-in-one (as Compose replicas would), resolved once each is consuming. */
-export async function startExtraWorkers(system: RunningSystem, dataDir: string, env: Record<string, string>, n: number): Promise<ChildProcess[]> {
+export async function startExtraWorkers(system: RunningSystem, env: Record<string, string>, n: number): Promise<ChildProcess[]> {
   return Promise.all(
     Array.from({ length: n }, () => {
       const child = spawn(process.execPath, [path.join(ROOT, 'dist/apps/worker/src/main.js')], {
-        env: { ...process.env, ...env, DATA_DIR: dataDir, ADMIN_TOKEN: system.token },
+        env: { ...process.env, ...system.env, PORT: '0', ...env },
         stdio: ['ignore', 'pipe', 'ignore'],
       });
       return new Promise<ChildProcess>((resolve, reject) => {
