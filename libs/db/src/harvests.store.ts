@@ -54,8 +54,18 @@ export class HarvestsStore {
     return rows[0] ?? null;
   }
 
-  async markActive(id: string): Promise<void> {
-    await this.dataSource.query(`UPDATE harvests SET state = 'active', updated_at = now() WHERE id = $1 AND state = 'waiting'`, [id]);
+  /** The harvest, marked active if it was waiting (one round trip: a page job's first step). */
+  async activate(id: string): Promise<Harvest | null> {
+    const rows: Harvest[] = await this.dataSource.query(
+      // Wrapped in a SELECT: TypeORM returns an UPDATE's rows with its row count.
+      `WITH activated AS (
+         UPDATE harvests SET state = CASE WHEN state = 'waiting' THEN 'active' ELSE state END,
+                             updated_at = CASE WHEN state = 'waiting' THEN now() ELSE updated_at END
+         WHERE id = $1 RETURNING *)
+       SELECT ${HARVEST_COLUMNS} FROM activated`,
+      [id],
+    );
+    return rows[0] ?? null;
   }
 
   async fail(id: string, reason: string): Promise<void> {
@@ -74,7 +84,7 @@ export class HarvestsStore {
     from: HarvestCursor,
     next: HarvestCursor | null,
     records: ParsedRecord[],
-  ): Promise<{ counts: HarvestCounts; needsEmbedding: string[] } | null> {
+  ): Promise<{ counts: HarvestCounts; needsEmbedding: string[]; state: Harvest['state']; pages: number } | null> {
     return this.dataSource.transaction(async (manager) => {
       const rows: Harvest[] = await manager.query(`SELECT ${HARVEST_COLUMNS} FROM harvests WHERE id = $1 FOR UPDATE`, [id]);
       const harvest = rows[0];
@@ -96,8 +106,10 @@ export class HarvestsStore {
       const total = Object.fromEntries(
         Object.entries(harvest.counts).map(([key, value]) => [key, value + counts[key as keyof HarvestCounts]]),
       );
-      await manager.query(
-        `UPDATE harvests SET cursor = $2, pages = pages + 1, counts = $3, rejections = $4, state = $5, updated_at = now() WHERE id = $1`,
+      const [updated]: { state: Harvest['state']; pages: number }[] = await manager.query(
+        `WITH stored AS (
+           UPDATE harvests SET cursor = $2, pages = pages + 1, counts = $3, rejections = $4, state = $5, updated_at = now() WHERE id = $1 RETURNING state, pages)
+         SELECT state, pages FROM stored`,
         [
           id,
           JSON.stringify(next ?? harvest.cursor),
@@ -106,7 +118,7 @@ export class HarvestsStore {
           next ? 'active' : 'completed',
         ],
       );
-      return { counts, needsEmbedding: outcome.needsEmbedding };
+      return { counts, needsEmbedding: outcome.needsEmbedding, ...updated };
     });
   }
 

@@ -211,6 +211,8 @@ export class PapersStore {
       github_repo: paper.githubRepo ?? null,
       submitted_by: paper.submittedBy ?? null,
       daily_date: paper.dailyDate ?? null,
+      // A new paper has no votes or events yet: its score is its publication's alone.
+      trending_score: trendingScore(paperSignals({ publishedAt: paper.publishedAt, sourceUpvotes: paper.upvotes ?? 0 }, [])),
     }));
     const rows: { id: string; created: boolean; text_changed: boolean }[] = await manager.query(
       `
@@ -218,7 +220,7 @@ export class PapersStore {
         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
           id text, version int, title text, abstract text, authors text[], categories text[],
           published_at timestamptz, url text, source_upvotes int, text_hash text,
-          source_updated_at timestamptz, github_repo text, submitted_by text, daily_date date)
+          source_updated_at timestamptz, github_repo text, submitted_by text, daily_date date, trending_score float8)
       ),
       previous AS (
         SELECT p.id, p.text_hash, ${Object.keys(KEEP_WHEN_MISSING).map((c) => `p.${c}`).join(', ')}
@@ -226,11 +228,11 @@ export class PapersStore {
       ),
       -- What a source does not say (version, upvotes, Hugging Face's extras) keeps what is stored.
       resolved AS (
-        SELECT i.id, ${SOURCE_COLUMNS.map((c) => (KEEP_WHEN_MISSING[c] ? `${KEEP_WHEN_MISSING[c]} AS ${c}` : `i.${c}`)).join(', ')}, i.text_hash
+        SELECT i.id, ${SOURCE_COLUMNS.map((c) => (KEEP_WHEN_MISSING[c] ? `${KEEP_WHEN_MISSING[c]} AS ${c}` : `i.${c}`)).join(', ')}, i.text_hash, i.trending_score
         FROM incoming i LEFT JOIN previous pr ON pr.id = i.id
       ),
       written AS (
-        INSERT INTO papers AS p (id, ${SOURCE_COLUMNS.join(', ')}, text_hash)
+        INSERT INTO papers AS p (id, ${SOURCE_COLUMNS.join(', ')}, text_hash, trending_score)
         SELECT * FROM resolved
         ON CONFLICT (id) DO UPDATE SET
           ${SOURCE_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}, text_hash = excluded.text_hash, updated_at = now()
@@ -243,7 +245,8 @@ export class PapersStore {
       FROM written w LEFT JOIN previous pr ON pr.id = w.id`,
       [JSON.stringify(records)],
     );
-    await this.refreshTrending(rows.map((row) => row.id), manager);
+    // Updated papers (new upvote counts, dates) get their score recomputed from all their signals.
+    await this.refreshTrending(rows.filter((row) => !row.created).map((row) => row.id), manager);
     const changedText = rows.filter((row) => !row.created && row.text_changed).map((row) => row.id);
     if (changedText.length > 0) {
       await manager.query(`DELETE FROM paper_embeddings WHERE paper_id = ANY($1)`, [changedText]);

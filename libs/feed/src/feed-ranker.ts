@@ -6,6 +6,8 @@ import { EvidenceReader, UserEvidence } from './evidence';
 
 /** Ranked depth; pages are cut from it. */
 export const FEED_DEPTH = 100;
+/** Papers embedded since the user's fold that a request scores, newest first. */
+const NEW_SINCE_FOLD = 500;
 /** Diversification reorders this many of the best-scored papers (it compares each pick with each of them). */
 const MMR_POOL = 3 * FEED_DEPTH;
 
@@ -37,8 +39,8 @@ export function foldProfile(evidence: UserEvidence, model: FeedProfile['model'])
 
 /**
  * Which indexed papers to score for a user. With a fold from the worker: its shortlist (the best of
- * a full ranking of the window), the newest and most trending papers, and every paper embedded
- * since the fold. Without one, or when the filters leave too few of those: the whole window.
+ * a full ranking of the window), the newest and most trending papers, and the papers embedded
+ * since the fold (the newest NEW_SINCE_FOLD). Without one, or when the filters leave too few of those: the whole window.
  */
 function candidatePapers(corpus: Corpus, profile: StoredProfile | null, filters: SearchFilters, depth: number): FeedCandidate[] {
   const passes = ({ paper }: IndexedPaper) =>
@@ -49,7 +51,9 @@ function candidatePapers(corpus: Corpus, profile: StoredProfile | null, filters:
       const entry = corpus.papers.get(id);
       if (entry) pool.add(entry);
     }
-    for (const entry of corpus.papers.values()) if (entry.vectorSeq > profile.corpusThrough) pool.add(entry);
+    const embeddedSince = [...corpus.papers.values()].filter((entry) => entry.vectorSeq > profile.corpusThrough);
+    // While papers stream in, a fold that is far behind would have every one of them scored.
+    for (const entry of embeddedSince.sort((a, b) => Number(b.vectorSeq - a.vectorSeq)).slice(0, NEW_SINCE_FOLD)) pool.add(entry);
     const passing = [...pool].filter(passes);
     if (passing.length >= 2 * depth) return passing.map((entry) => entry.candidate);
   }

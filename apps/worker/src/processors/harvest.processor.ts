@@ -58,10 +58,9 @@ export class HarvestProcessor {
   }
 
   private async runPage(harvestId: string, job: Job) {
-    const harvest = await this.harvests.get(harvestId);
+    const harvest = await this.harvests.activate(harvestId);
     if (!harvest) throw new UnrecoverableError(`harvest ${harvestId} does not exist`);
     if (harvest.state === 'completed' || harvest.state === 'failed') return { skipped: harvest.state };
-    await this.harvests.markActive(harvestId);
     const url = pageUrl(harvest.request, harvest.cursor, this.endpoints);
     try {
       if (isArxivSource(harvest.request)) {
@@ -95,7 +94,7 @@ export class HarvestProcessor {
         this.metrics.papersIngested(stored.counts.created + stored.counts.updated);
         await queueEmbedding(this.queues, await this.papers.embeddingKeys(stored.needsEmbedding));
       }
-      const current = await this.harvests.get(harvestId);
+      const current = stored ?? (await this.harvests.get(harvestId));
       if (current?.state === 'active') await this.harvestService.queuePage(harvest.request, harvestId, current.pages);
       return stored ? stored.counts : { alreadyStored: true };
     } catch (error) {
