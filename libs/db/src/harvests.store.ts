@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { HarvestCursor, ParsedRecord, SourceRequest, Validators } from '@paperfeed/sources';
-import { PapersStore } from './papers.store';
+import { PapersStore, UpsertOutcome } from './papers.store';
 
 export interface HarvestCounts {
   received: number;
@@ -84,7 +84,7 @@ export class HarvestsStore {
     from: HarvestCursor,
     next: HarvestCursor | null,
     records: ParsedRecord[],
-  ): Promise<{ counts: HarvestCounts; needsEmbedding: string[]; state: Harvest['state']; pages: number } | null> {
+  ): Promise<{ counts: HarvestCounts; needsEmbedding: UpsertOutcome['needsEmbedding']; state: Harvest['state']; pages: number } | null> {
     return this.dataSource.transaction(async (manager) => {
       const rows: Harvest[] = await manager.query(`SELECT ${HARVEST_COLUMNS} FROM harvests WHERE id = $1 FOR UPDATE`, [id]);
       const harvest = rows[0];

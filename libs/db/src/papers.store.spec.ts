@@ -48,7 +48,7 @@ describe('PapersStore (PGlite + pgvector)', () => {
   it('counts created, updated and unchanged papers', async () => {
     expect(await store.upsert([paper('2501.00001'), paper('2501.00002')])).toMatchObject({ created: 2, updated: 0, unchanged: 0 });
     const again = await store.upsert([paper('2501.00001'), paper('2501.00002', { title: 'New title' })]);
-    expect(again).toMatchObject({ created: 0, updated: 1, unchanged: 1, needsEmbedding: ['2501.00002'] });
+    expect(again).toMatchObject({ created: 0, updated: 1, unchanged: 1, needsEmbedding: [{ id: '2501.00002', textHash: expect.any(String) }] });
     const rows = await db.dataSource.query(`SELECT count(*)::int AS n FROM papers`);
     expect(rows[0].n).toBe(2);
   });

@@ -57,8 +57,8 @@ export interface UpsertCounts {
 }
 
 export interface UpsertOutcome extends UpsertCounts {
-  /** Papers whose embedded text is new or changed: they need (re-)embedding. */
-  needsEmbedding: string[];
+  /** Papers whose embedded text is new or changed: they need (re-)embedding (shortest text first). */
+  needsEmbedding: { id: string; textHash: string }[];
 }
 
 export const PAPER_SORTS = ['recent', 'upvotes', 'trending'] as const;
@@ -214,7 +214,7 @@ export class PapersStore {
       // A new paper has no votes or events yet: its score is its publication's alone.
       trending_score: trendingScore(paperSignals({ publishedAt: paper.publishedAt, sourceUpvotes: paper.upvotes ?? 0 }, [])),
     }));
-    const rows: { id: string; created: boolean; text_changed: boolean }[] = await manager.query(
+    const rows: { id: string; text_hash: string; created: boolean; text_changed: boolean }[] = await manager.query(
       `
       WITH incoming AS (
         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
@@ -241,7 +241,7 @@ export class PapersStore {
             IS DISTINCT FROM (${SOURCE_COLUMNS.map((c) => `excluded.${c}`).join(', ')})
         RETURNING p.id, p.text_hash, (xmax = 0) AS created
       )
-      SELECT w.id, w.created, (pr.text_hash IS DISTINCT FROM w.text_hash) AS text_changed
+      SELECT w.id, w.text_hash, w.created, (pr.text_hash IS DISTINCT FROM w.text_hash) AS text_changed
       FROM written w LEFT JOIN previous pr ON pr.id = w.id`,
       [JSON.stringify(records)],
     );
@@ -252,11 +252,17 @@ export class PapersStore {
       await manager.query(`DELETE FROM paper_embeddings WHERE paper_id = ANY($1)`, [changedText]);
     }
     const created = rows.filter((row) => row.created).length;
+    const textLength = new Map(papers.map((paper) => [paper.id, paper.title.length + paper.abstract.length]));
     return {
       created,
       updated: rows.length - created,
       unchanged: papers.length - rows.length,
-      needsEmbedding: rows.filter((row) => row.created || row.text_changed).map((row) => row.id),
+      needsEmbedding: rows
+        .filter((row) => row.created || row.text_changed)
+        .map((row) => ({ id: row.id, textHash: row.text_hash, length: textLength.get(row.id) ?? 0 }))
+        // Similar lengths in one embed job pad less (as embeddingKeys orders them).
+        .sort((a, b) => a.length - b.length || (a.id < b.id ? -1 : 1))
+        .map(({ id, textHash }) => ({ id, textHash })),
     };
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@paperfeed/config';
-import { HarvestsStore, PapersStore } from '@paperfeed/db';
+import { HarvestsStore } from '@paperfeed/db';
 import { HarvestService } from '@paperfeed/harvest';
 import { WorkerMetrics } from '../worker-metrics';
 import { HandlesJob, JobPayloads, QueueService } from '@paperfeed/queue';
@@ -26,7 +26,6 @@ export class HarvestProcessor {
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly harvests: HarvestsStore,
-    private readonly papers: PapersStore,
     private readonly harvestService: HarvestService,
     private readonly queues: QueueService,
     private readonly metrics: WorkerMetrics,
@@ -92,7 +91,7 @@ export class HarvestProcessor {
       // Also after a page stored by an earlier attempt: queueing is idempotent (job ids).
       if (stored) {
         this.metrics.papersIngested(stored.counts.created + stored.counts.updated);
-        await queueEmbedding(this.queues, await this.papers.embeddingKeys(stored.needsEmbedding));
+        await queueEmbedding(this.queues, stored.needsEmbedding);
       }
       const current = stored ?? (await this.harvests.get(harvestId));
       if (current?.state === 'active') await this.harvestService.queuePage(harvest.request, harvestId, current.pages);

@@ -47,7 +47,7 @@ export class IngestProcessor {
         rejected: rejections.length,
         rejections,
       };
-      const ids = outcome.needsEmbedding;
+      const ids = outcome.needsEmbedding.map((paper) => paper.id);
       // The staged papers are stored now; keep the counts and which papers need embedding.
       await manager.update(IngestBatchEntity, { id: batch.id }, { result: counts as never, papers: [], paperIds: ids });
       return { result: counts, paperIds: ids, fresh: true };
