@@ -1,7 +1,7 @@
 import { EmbeddingSpacesStore, PapersStore, UpvotesStore, UsersStore } from '@paperfeed/db';
 import { NormalizedPaper } from '@paperfeed/sources';
 import { startTestDatabase, TestDatabase } from '../../../test/support/database';
-import { CorpusIndex } from './corpus-index';
+import { CorpusIndex, topK } from './corpus-index';
 
 const paper = (id: string, overrides: Partial<NormalizedPaper> = {}): NormalizedPaper => ({
   id,
@@ -75,5 +75,14 @@ describe('CorpusIndex (PGlite + pgvector)', () => {
     const again = await index.current(spaceId);
     expect(again.through).toBe(corpus.through);
     expect(again.papers.get('a')).toBe(corpus.papers.get('a')); // the same entry object: not re-read
+  });
+});
+
+describe('topK', () => {
+  it('keeps the k largest, largest first, in any input order', () => {
+    const values = Array.from({ length: 1000 }, (_, i) => (i * 7919) % 1000);
+    expect(topK(values, 5, (v) => v)).toEqual([999, 998, 997, 996, 995]);
+    expect(topK([3, 1, 2], 5, (v) => v)).toEqual([3, 2, 1]);
+    expect(topK([], 3, (v: number) => v)).toEqual([]);
   });
 });

@@ -39,6 +39,29 @@ export function toCandidate(paper: StoredPaper, vector: Float32Array | null): Fe
 }
 
 /**
+ * The k entries with the largest keys, largest first, in one pass (most entries fail the
+ * comparison with the smallest kept): the lists are rebuilt whenever the corpus changes, which
+ * during ingestion is every few hundred milliseconds.
+ */
+export function topK<T>(entries: Iterable<T>, k: number, key: (entry: T) => number): T[] {
+  const kept: { entry: T; key: number }[] = []; // ascending by key
+  for (const entry of entries) {
+    const value = key(entry);
+    if (kept.length === k && value <= kept[0].key) continue;
+    let low = 0;
+    let high = kept.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (kept[mid].key < value) low = mid + 1;
+      else high = mid;
+    }
+    kept.splice(low, 0, { entry, key: value });
+    if (kept.length > k) kept.shift();
+  }
+  return kept.reverse().map((item) => item.entry);
+}
+
+/**
  * The newest FEED_WINDOW embedded papers of a space, in memory, so a feed request scores them
  * without querying candidates. Each use first asks the database for its latest change number (one
  * index lookup) and reads only what changed since: a new paper, vector, upvote or trending score
@@ -88,7 +111,7 @@ export class CorpusIndex {
   private view(): Corpus {
     if (this.lists?.through !== this.through) this.lists = { through: this.through };
     const lists = this.lists;
-    const top = (key: (entry: IndexedPaper) => number) => [...this.papers.values()].sort((a, b) => key(b) - key(a)).slice(0, LIST_SIZE);
+    const top = (key: (entry: IndexedPaper) => number) => topK(this.papers.values(), LIST_SIZE, key);
     return {
       papers: this.papers,
       through: this.through,
