@@ -5,7 +5,8 @@
  * (WORKER_QUEUES=ingest, WORKER_CONCURRENCY=2 each), started the way Compose starts replicas:
  * separate `npm run start:worker` processes joining one api, database and Redis. Embedding is off
  * (no process consumes the embed queue), so the figure is ingestion's. Throughput: papers stored
- * per second from the first request to the last harvest completed (the database's clock).
+ * per second from the moment the queue, holding every request, is resumed to the last harvest
+ * completed (the database's clock).
  *
  *   npx ts-node --transpile-only -r tsconfig-paths/register bench/scaling.ts [rounds=3] [dates=120] [papers per date=10] [concurrency=2]
  */
@@ -66,7 +67,10 @@ async function round(records: ArxivRecord[], workers: number): Promise<number> {
   const system = await startAllInOne(env, dataDir);
   const extra = await startExtraWorkers(system, {}, workers - 1);
   try {
-    const started = await dbNow(system);
+    // Requests are queued with the queue paused, so the clock runs on the workers' work alone.
+    const admin = (action: 'pause' | 'resume') =>
+      fetch(`${system.url}/v1/admin/queues/ingest/${action}`, { method: 'POST', headers: { authorization: `Bearer ${system.token}` } });
+    await admin('pause');
     const dates = Array.from({ length: DATES }, (_, i) => dateFor(i));
     await Promise.all(
       dates.map((date) =>
@@ -79,6 +83,8 @@ async function round(records: ArxivRecord[], workers: number): Promise<number> {
         }),
       ),
     );
+    const started = await dbNow(system);
+    await admin('resume');
     for (;;) {
       const { rows } = await system.db.query(`SELECT count(*) FILTER (WHERE state IN ('completed', 'failed'))::int AS done, count(*)::int AS n, max(updated_at) AS last FROM harvests`);
       if (rows[0].n === DATES && rows[0].done === DATES) {
