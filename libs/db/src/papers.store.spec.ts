@@ -1,24 +1,11 @@
-import { NormalizedPaper } from '@paperfeed/sources';
 import { startTestDatabase, TestDatabase } from '../../../test/support/database';
+import { normalizedPaper } from '../../../test/support/papers';
 import { EmbeddingSpacesStore } from './embedding-spaces.store';
 import { PAPER_SORTS, PapersStore, sortKey } from './papers.store';
 import { UpvotesStore } from './upvotes.store';
 import { UsersStore } from './users.store';
 
-function paper(id: string, overrides: Partial<NormalizedPaper> = {}): NormalizedPaper {
-  return {
-    id,
-    version: 1,
-    title: `Title ${id}`,
-    abstract: `Abstract of ${id}`,
-    authors: ['Ada Lovelace'],
-    categories: ['cs.LG'],
-    publishedAt: new Date('2025-01-02T00:00:00Z'),
-    url: `https://arxiv.org/abs/${id}`,
-    upvotes: null,
-    ...overrides,
-  };
-}
+const paper = normalizedPaper;
 
 /** A unit vector in `dims` dimensions pointing mostly along `axis`. */
 function direction(axis: number, dims: number, tilt = 0): number[] {

@@ -1,20 +1,9 @@
 import { EmbeddingSpacesStore, PapersStore, UpvotesStore, UsersStore } from '@paperfeed/db';
-import { NormalizedPaper } from '@paperfeed/sources';
 import { startTestDatabase, TestDatabase } from '../../../test/support/database';
+import { normalizedPaper } from '../../../test/support/papers';
 import { CorpusIndex, topK } from './corpus-index';
 
-const paper = (id: string, overrides: Partial<NormalizedPaper> = {}): NormalizedPaper => ({
-  id,
-  version: 1,
-  title: `Title ${id}`,
-  abstract: `Abstract of ${id}`,
-  authors: ['Ada Lovelace'],
-  categories: ['cs.LG'],
-  publishedAt: new Date('2025-01-02T00:00:00Z'),
-  url: null,
-  upvotes: null,
-  ...overrides,
-});
+const paper = normalizedPaper;
 
 describe('CorpusIndex (PGlite + pgvector)', () => {
   let db: TestDatabase;
