@@ -26,6 +26,8 @@ describe('loadConfig', () => {
     ['WORKER_CONCURRENCY', '0', /WORKER_CONCURRENCY must be between 1/],
     ['SOURCE_HOSTS', 'arxiv.org,http://evil', /SOURCE_HOSTS must be comma-separated host names/],
     ['RECONCILE_EVERY', 'soon', /RECONCILE_EVERY must be a duration/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
+    ['METRICS_PORT', 'ninety', /METRICS_PORT must be a whole number/],
   ])('rejects %s=%s naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);

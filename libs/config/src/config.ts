@@ -22,6 +22,8 @@ export interface AppConfig {
   embedRunner: 'thread' | 'process';
   workerQueues: string[] | undefined;
   reconcileEveryMs: number;
+  /** Validated here; the JSON logger reads LOG_LEVEL itself (it exists before the config). */
+  logLevel: (typeof LOG_LEVELS)[number];
   /** The worker's own /metrics and /health port (unset: none). */
   metricsPort: number | undefined;
   /** How long a worker holds a job before others may take it over (a killed worker's jobs return after this). */
@@ -40,6 +42,8 @@ export interface AppConfig {
   mailFrom: string;
   publicUrl: string;
 }
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 
 export const EMBEDDING_DTYPES = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'bnb4', 'q4f16'] as const;
 export type EmbeddingDtype = (typeof EMBEDDING_DTYPES)[number];
@@ -152,6 +156,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     embedRunner: oneOf(env, 'EMBED_RUNNER', 'thread', ['thread', 'process'] as const),
     workerQueues: list(env, 'WORKER_QUEUES'),
     reconcileEveryMs: duration(env, 'RECONCILE_EVERY', 10 * 60_000),
+    logLevel: oneOf(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
     metricsPort: read(env, 'METRICS_PORT') === undefined ? undefined : int(env, 'METRICS_PORT', 0, 0, 65535),
     jobLockMs: duration(env, 'JOB_LOCK', 30_000),
     arxivApiUrl: url(env, 'ARXIV_API_URL', 'https://export.arxiv.org/api/query', ['http:', 'https:']) as string,

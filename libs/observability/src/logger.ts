@@ -22,9 +22,10 @@ export function redactUrl(url: string): string {
 export class JsonLogger implements LoggerService {
   private readonly out: pino.Logger;
 
-  constructor(service: string, level = process.env.LOG_LEVEL ?? 'info') {
+  constructor(service: string, level = process.env.LOG_LEVEL) {
     this.out = pino({
-      level,
+      // A bad LOG_LEVEL is reported by the config at startup (one line); until then, info.
+      level: level && level in pino.levels.values ? level : 'info',
       base: { service, pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
