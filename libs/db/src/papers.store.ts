@@ -432,16 +432,6 @@ export class PapersStore {
     return rows.map(toStoredPaper);
   }
 
-  /** The stored vectors of these papers in a space. */
-  async vectors(spaceId: number, ids: string[]): Promise<Map<string, Float32Array>> {
-    if (ids.length === 0) return new Map();
-    const rows: { paper_id: string; embedding: string }[] = await this.dataSource.query(
-      `SELECT paper_id, embedding::text AS embedding FROM paper_embeddings WHERE space_id = $1 AND paper_id = ANY($2)`,
-      [spaceId, [...new Set(ids)]],
-    );
-    return new Map(rows.map((row) => [row.paper_id, parseVector(row.embedding)]));
-  }
-
   /** Categories and vectors (in a space, if there is one) of these papers; unknown ids are absent. */
   async features(spaceId: number | null, ids: string[]): Promise<Map<string, PaperFeatures>> {
     if (ids.length === 0) return new Map();

@@ -33,10 +33,10 @@ export class IngestProcessor {
    */
   @HandlesJob('ingest.papers')
   async ingestPapers(data: JobPayloads['ingest.papers']): Promise<IngestResult> {
-    const { result, paperIds, fresh } = await this.dataSource.transaction(async (manager) => {
+    const { result, paperIds, toEmbed } = await this.dataSource.transaction(async (manager) => {
       const batch = await manager.findOne(IngestBatchEntity, { where: { id: data.batchId }, lock: { mode: 'pessimistic_write' } });
       if (!batch) throw new UnrecoverableError(`ingest batch ${data.batchId} does not exist`);
-      if (batch.result) return { result: batch.result as unknown as IngestResult, paperIds: batch.paperIds ?? [], fresh: false };
+      if (batch.result) return { result: batch.result as unknown as IngestResult, paperIds: batch.paperIds ?? [], toEmbed: null };
       const { papers, rejections, duplicates } = normalizePushedBatch(batch.papers);
       const outcome = await this.papers.upsert(papers, manager);
       const counts: IngestResult = {
@@ -50,11 +50,12 @@ export class IngestProcessor {
       const ids = outcome.needsEmbedding.map((paper) => paper.id);
       // The staged papers are stored now; keep the counts and which papers need embedding.
       await manager.update(IngestBatchEntity, { id: batch.id }, { result: counts as never, papers: [], paperIds: ids });
-      return { result: counts, paperIds: ids, fresh: true };
+      return { result: counts, paperIds: ids, toEmbed: outcome.needsEmbedding };
     });
-    if (fresh) this.metrics.papersIngested(result.created + result.updated);
-    // Outside the transaction: if queueing fails the job retries, finds the result, and queues again.
-    await queueEmbedding(this.queues, await this.papers.embeddingKeys(paperIds));
+    if (toEmbed) this.metrics.papersIngested(result.created + result.updated);
+    // Outside the transaction: if queueing fails the job retries, finds the result, and queues again
+    // (a retry reads the embedding keys back; the first run has them from the upsert).
+    await queueEmbedding(this.queues, toEmbed ?? (await this.papers.embeddingKeys(paperIds)));
     // A large batch changes the table enough to mislead the planner (see PapersStore.analyze).
     if (result.created >= ANALYZE_AFTER_CREATED) await this.papers.analyze();
     return result;
