@@ -96,7 +96,9 @@ export class FeedRanker {
     if (!inputs) throw new NotFoundException(`user ${userId} not found`);
     const corpus = space ? await this.corpus.current(space.id, inputs.corpus) : null;
     const key = `${userId}|${filters.category ?? ''}|${filters.from?.toISOString() ?? ''}`;
-    const version = `${inputs.inputs}|${corpus?.through ?? ''}|${Math.floor(Date.now() / CLOCK_STEP_MS)}`;
+    // The database's latest paper change, not the index's: a ranking from the lists (nothing
+    // embedded yet) must also go stale when papers arrive.
+    const version = `${inputs.inputs}|${inputs.corpus}|${Math.floor(Date.now() / CLOCK_STEP_MS)}`;
     const cached = this.rankings.get(key);
     if (cached?.version === version && (cached.depth >= depth || cached.ranked.length < cached.depth)) {
       this.rankings.delete(key); // most recently used goes last
