@@ -18,7 +18,7 @@ import {
   StartupError,
   writeEmbeddedRuntime,
 } from '@paperfeed/config';
-import { migrate } from '../../api/src/migrate';
+import { migrate } from '@paperfeed/db';
 import { freePort } from './free-port';
 
 /** Redis and the database, in start order; then the api and worker. */

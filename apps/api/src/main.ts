@@ -10,7 +10,7 @@ import { errorBody } from './common/errors.filter';
 import { AppConfig, exitOnStartupError, loadConfig, requireAdminToken, withEmbeddedRuntime } from '@paperfeed/config';
 import { ApiModule } from './api.module';
 import { jsonBody } from './common/body-parsers';
-import { migrate } from './migrate';
+import { migrate } from '@paperfeed/db';
 import { MetricsService } from './admin/metrics.service';
 import { adminAuth, BULL_BOARD_PATH, bullBoard, httpMetrics } from './admin/operator-middleware';
 import { rateLimit } from './common/rate-limit';
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   const adminToken = adminTokenFor(config);
   await migrate(config.databaseUrl);
   const app = await createApi(config, adminToken);
-  await app.listen(config.port, process.env.HOST ?? '0.0.0.0');
+  await app.listen(config.port, config.host);
   new Logger('Api').log(`listening on ${await app.getUrl()} (OpenAPI UI at /docs)`);
 }
 

@@ -1,4 +1,5 @@
 export * from './data-source';
+export * from './migrate';
 export * from './entities';
 export * from './papers.store';
 export * from './embedding-spaces.store';
