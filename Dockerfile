@@ -14,7 +14,7 @@ RUN npm run build
 # time so containers start offline.
 FROM node:20-bookworm-slim
 WORKDIR /app
-ENV NODE_ENV=production ONNXRUNTIME_NODE_INSTALL=skip ONNXRUNTIME_NODE_INSTALL_CUDA=skip MODEL_CACHE_DIR=/models
+ENV NODE_ENV=production HOST=0.0.0.0 ONNXRUNTIME_NODE_INSTALL=skip ONNXRUNTIME_NODE_INSTALL_CUDA=skip MODEL_CACHE_DIR=/models
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist dist

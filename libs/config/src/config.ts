@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -5,6 +6,8 @@ import * as path from 'node:path';
 export interface AppConfig {
   nodeEnv: string;
   port: number;
+  /** The address the api listens on. */
+  host: string;
   databaseUrl: string | undefined;
   dataDir: string;
   redisUrl: string;
@@ -113,6 +116,15 @@ function list(env: Env, name: string): string[] | undefined {
   return raw.split(',').map((item) => item.trim()).filter(Boolean);
 }
 
+/** An IP address (v4 or v6) or a host name (RFC 1123 labels). */
+function host(env: Env, name: string, fallback: string): string {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const hostname = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+  if (isIP(raw) || hostname.test(raw)) return raw;
+  throw new ConfigError(name, `must be an IP address or a host name, got "${raw}"`);
+}
+
 /** Accepts "500", "500ms", "30s", "10m", "1h". */
 function duration(env: Env, name: string, fallbackMs: number): number {
   const raw = read(env, name);
@@ -139,6 +151,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   return {
     nodeEnv,
     port: int(env, 'PORT', 3000, 0, 65535),
+    host: host(env, 'HOST', '127.0.0.1'),
     databaseUrl: url(env, 'DATABASE_URL', undefined, ['postgres:', 'postgresql:']),
     dataDir,
     redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']) as string,
