@@ -3,9 +3,10 @@ import * as path from 'node:path';
 import { AppConfig, StartupError } from './config';
 
 /**
- * What `npm start` publishes in DATA_DIR for other processes on the machine: the embedded
- * database's URL and, when it started a private Redis, that Redis. `npm run start:worker` with the
- * same DATA_DIR and no DATABASE_URL joins it, which is how extra workers scale out locally.
+ * What `npm start` publishes in DATA_DIR for other processes of the same user (the file is mode
+ * 0600): the embedded database's URL, with its password, and, when it started a private Redis,
+ * that Redis. `npm run start:worker` with the same DATA_DIR and no DATABASE_URL joins it, which
+ * is how extra workers scale out locally.
  */
 export interface EmbeddedRuntime {
   pid: number;
@@ -36,8 +37,17 @@ export function readEmbeddedRuntime(dataDir: string): EmbeddedRuntime | undefine
   }
 }
 
+/**
+ * Writes the file readable by its owner only (mode 0600: the database URL holds the password),
+ * through a temporary file and a rename, so a reader never sees half of it.
+ */
 export function writeEmbeddedRuntime(dataDir: string, runtime: EmbeddedRuntime): void {
-  fs.writeFileSync(runtimeFilePath(dataDir), JSON.stringify(runtime, null, 2));
+  const file = runtimeFilePath(dataDir);
+  const temporary = `${file}.${process.pid}.tmp`;
+  fs.rmSync(temporary, { force: true });
+  fs.writeFileSync(temporary, JSON.stringify(runtime, null, 2), { mode: 0o600, flag: 'wx' });
+  fs.chmodSync(temporary, 0o600); // whatever the umask
+  fs.renameSync(temporary, file);
 }
 
 export function removeEmbeddedRuntime(dataDir: string): void {
