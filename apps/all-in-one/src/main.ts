@@ -29,10 +29,13 @@ import { ChildStartError, StopStage, Supervisor } from './supervisor';
 const log = (message: string) => process.stdout.write(`[paperfeed] ${message}\n`);
 const supervisor = new Supervisor(log);
 
-/** The stop order, and how long each stage may take before SIGKILL: 8 + 3 + 2 s < 15 s. */
+/**
+ * The stop order, and how long each stage may take before SIGKILL: 7 + 4 + 2 s < 15 s (the
+ * database gives PGlite 3 s to flush its files before it exits by itself).
+ */
 const STOP_STAGES: StopStage[] = [
-  { names: ['api', 'worker'], graceMs: 8000 },
-  { names: ['database'], graceMs: 3000 },
+  { names: ['api', 'worker'], graceMs: 7000 },
+  { names: ['database'], graceMs: 4000 },
   { names: ['redis'], graceMs: 2000 },
 ];
 /** Whatever happens, the launcher is gone this long after a stop began. */
@@ -114,10 +117,9 @@ async function warnIfSharedRedis(config: AppConfig): Promise<void> {
   if (process.env.REDIS_URL?.trim()) return; // chosen explicitly
   if (!(await holdsForeignKeys(config.redisUrl, config.queuePrefix))) return;
   log(
-    `the Redis at ${config.redisUrl} (the default REDIS_URL) holds keys of another app; paperfeed keeps its keys under ` +
-      `the prefix ${config.queuePrefix} (QUEUE_PREFIX) and never touches others, but another app that flushes or evicts ` +
-      `keys there would lose paperfeed's queued work: give paperfeed a Redis of its own with REDIS_URL ` +
-      `(e.g. REDIS_URL=redis://127.0.0.1:6379/1, or another redis-server)`,
+    `the Redis at ${config.redisUrl} (the default REDIS_URL) also holds another app's keys; paperfeed's all start with ` +
+      `${config.queuePrefix} (QUEUE_PREFIX); to give paperfeed a Redis of its own, set REDIS_URL ` +
+      `(e.g. redis://127.0.0.1:6379/1, or another redis-server)`,
   );
 }
 
@@ -241,7 +243,9 @@ async function shutdown(code: number, dataDir: string): Promise<void> {
     process.exit(code);
   }, STOP_DEADLINE_MS);
   deadline.unref();
+  log('stopping: the api and worker (they finish their work), then the database, then Redis');
   await supervisor.stop(STOP_STAGES);
+  log('stopped');
   if (wroteRuntime) removeEmbeddedRuntime(dataDir);
   process.exit(code);
 }
