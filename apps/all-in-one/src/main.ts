@@ -218,7 +218,13 @@ async function startEmbeddedDatabase(config: AppConfig): Promise<string> {
 function appSpec(name: 'api' | 'worker', env: NodeJS.ProcessEnv) {
   return {
     name,
-    spawn: () => fork(path.join(__dirname, `../../${name}/src/main.js`), [], { env, stdio: 'inherit', detached: true }),
+    spawn: () =>
+      fork(path.join(__dirname, `../../${name}/src/main.js`), [], {
+        env,
+        stdio: 'inherit',
+        detached: true,
+        execArgv: [...process.execArgv, '-r', path.join(__dirname, 'exit-with-parent.js')],
+      }),
   };
 }
 
