@@ -19,6 +19,7 @@ import {
   loadConfig,
   readEmbeddedRuntime,
   removeEmbeddedRuntime,
+  runtimeFilePath,
   StartupError,
   writeEmbeddedRuntime,
 } from '@paperfeed/config';
@@ -136,6 +137,34 @@ function waitForExit(child: ChildProcess): Promise<never> {
   return new Promise((_, reject) => child.once('exit', (code, signal) => reject(new Error(`exited (${signal ?? `code ${code}`})`))));
 }
 
+/**
+ * A launcher that was killed (SIGKILL) leaves its private redis-server running on the AOF dir. A
+ * new one on the same dir would write the same files: shut the old one down first (SHUTDOWN
+ * writes out its append-only file).
+ */
+async function stopLeftoverRedis(config: AppConfig, dir: string): Promise<void> {
+  let leftover: string | undefined;
+  try {
+    leftover = (JSON.parse(fs.readFileSync(runtimeFilePath(config.dataDir), 'utf8')) as { redisUrl?: string }).redisUrl;
+  } catch {
+    return;
+  }
+  if (!leftover || !(await redisAnswers(leftover))) return;
+  const client = redisClient(leftover);
+  try {
+    await client.connect();
+    const [, leftoverDir] = (await client.config('GET', 'dir')) as string[];
+    if (path.resolve(leftoverDir) !== path.resolve(dir)) return;
+    log(`stopping the private redis-server a previous run left at ${leftover}`);
+    await client.shutdown().catch(() => undefined); // the connection closes as it goes
+  } catch {
+    // not ours to stop, or already gone
+  } finally {
+    client.disconnect();
+  }
+  for (let attempt = 0; attempt < 50 && (await redisAnswers(leftover)); attempt++) await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
 /** REDIS_URL if it answers; else a supervised private redis-server (AOF on) under DATA_DIR/redis. */
 async function ensureRedis(config: AppConfig): Promise<string | undefined> {
   if (await redisAnswers(config.redisUrl)) {
@@ -150,6 +179,7 @@ async function ensureRedis(config: AppConfig): Promise<string | undefined> {
   }
   const dir = path.join(config.dataDir, 'redis');
   fs.mkdirSync(dir, { recursive: true });
+  await stopLeftoverRedis(config, dir);
   const port = await freePort(); // once per start: a restarted redis-server comes back on it
   const url = `redis://127.0.0.1:${port}`;
   // appendfsync always: a write Redis acknowledged survives a kill -9 of the redis-server.
