@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { freePort } from '../../apps/all-in-one/src/free-port';
 import { ROOT, waitFor } from './env';
+import { TEST_POSTGRES_URL } from './server-postgres';
 
 export { freePort };
 
@@ -11,8 +12,23 @@ export interface AppProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/**
+ * Tests never write to the server Postgres's own database (the api migrates what it is given):
+ * each uses a fresh one from startTestDatabase().
+ */
+function refuseServerDatabase(databaseUrl: string | undefined): void {
+  if (!databaseUrl) return;
+  const given = new URL(databaseUrl);
+  const server = new URL(TEST_POSTGRES_URL);
+  const database = (url: URL) => decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres';
+  if (given.hostname === server.hostname && (given.port || '5432') === (server.port || '5432') && database(given) === database(server)) {
+    throw new Error(`a test process must not use the server Postgres's own database (${databaseUrl}): start a fresh one with startTestDatabase()`);
+  }
+}
+
 /** Runs a built program (npm test builds first) as a real process. */
 export function spawnBuilt(entry: string, env: Record<string, string>): AppProcess {
+  refuseServerDatabase(env.DATABASE_URL);
   const child = spawn(process.execPath, [path.join(ROOT, 'dist', entry)], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
