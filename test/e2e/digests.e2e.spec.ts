@@ -62,6 +62,58 @@ describe('email digests (api + worker processes, real SMTP server)', () => {
     expect((await stack.db.dataSource.query(`SELECT count(*)::int AS n FROM subscriptions WHERE email = $1`, [email]))[0].n).toBe(1);
   });
 
+  it('mails an address at most once per 10 minutes and five times a day, whoever asks, and says the same either way', async () => {
+    const email = 'target@example.org';
+    const ask = (body: Record<string, unknown>) =>
+      stack.request('POST', '/v1/subscriptions', { body: { email, ...body }, headers: { 'content-type': 'application/json' } });
+    for (const body of [{ cadence: 'daily' }, { cadence: 'weekly' }, { cadence: 'daily', query: 'graphs' }, { cadence: 'daily' }]) {
+      expect(await ask(body)).toMatchObject({ status: 202, body: { status: 'confirmation sent' } });
+    }
+    await waitFor(async () => smtp.to(email)[0], 'the first confirmation mail');
+    await stack.drained('digest');
+    expect(smtp.to(email)).toHaveLength(1);
+    // Ten minutes later (the log's clock moved back): one more; after five in a day, none.
+    await stack.db.dataSource.query(`UPDATE confirmation_mails SET sent_at = sent_at - interval '11 minutes' WHERE email = $1`, [email]);
+    await ask({ cadence: 'weekly' });
+    await waitFor(async () => smtp.to(email).length === 2, 'the second confirmation mail');
+    await stack.db.dataSource.query(
+      `INSERT INTO confirmation_mails (email, sent_at) SELECT $1, now() - interval '2 hours' FROM generate_series(1, 3)`,
+      [email],
+    );
+    await stack.db.dataSource.query(`UPDATE confirmation_mails SET sent_at = sent_at - interval '11 minutes' WHERE email = $1`, [email]);
+    expect(await ask({ cadence: 'daily', categories: ['cs.CV'] })).toMatchObject({ status: 202, body: { status: 'confirmation sent' } });
+    await stack.drained('digest');
+    expect(smtp.to(email)).toHaveLength(2);
+  });
+
+  it('answers 404 for unknown, used and expired confirm and unsubscribe tokens, and changes nothing', async () => {
+    const stateOf = async (email: string) => (await stack.db.dataSource.query(`SELECT state FROM subscriptions WHERE email = $1`, [email]))[0]?.state;
+    expect((await stack.get('/v1/subscriptions/confirm?token=made-up')).status).toBe(404);
+    expect((await stack.get('/v1/subscriptions/unsubscribe?token=made-up')).status).toBe(404);
+    expect((await stack.request('POST', '/v1/subscriptions/unsubscribe?token=made-up', { headers: {} })).status).toBe(404);
+
+    const email = 'tokens@example.org';
+    await subscribe(email);
+    const [row] = await stack.db.dataSource.query(`SELECT confirm_token, unsubscribe_token FROM subscriptions WHERE email = $1`, [email]);
+    const used = await stack.get(`/v1/subscriptions/confirm?token=${row.confirm_token}`);
+    expect(used.status).toBe(404);
+    expect(used.body).toMatchObject({ statusCode: 404, error: 'Not Found' });
+    expect((await stack.get(`/v1/subscriptions/unsubscribe?token=${row.unsubscribe_token}`)).status).toBe(200);
+    expect(await stateOf(email)).toBe('unsubscribed');
+    expect((await stack.get(`/v1/subscriptions/unsubscribe?token=${row.unsubscribe_token}`)).status).toBe(404);
+    // A confirm link of the old subscription cannot bring it back.
+    expect((await stack.get(`/v1/subscriptions/confirm?token=${row.confirm_token}`)).status).toBe(404);
+    expect(await stateOf(email)).toBe('unsubscribed');
+
+    const late = 'late@example.org';
+    await stack.request('POST', '/v1/subscriptions', { body: { email: late, cadence: 'daily' }, headers: { 'content-type': 'application/json' } });
+    const mail = await waitFor(async () => smtp.to(late)[0], 'the confirmation mail');
+    const token = /confirm\?token=([^\s]+)/.exec(mail.text ?? '')![1];
+    await stack.db.dataSource.query(`UPDATE subscriptions SET confirm_expires_at = now() - interval '1 second' WHERE email = $1`, [late]);
+    expect((await stack.get(`/v1/subscriptions/confirm?token=${token}`)).status).toBe(404);
+    expect(await stateOf(late)).toBe('pending');
+  });
+
   it('rejects bad addresses and cadences naming the field', async () => {
     for (const [body, field] of [[{ email: 'not-an-address', cadence: 'daily' }, 'email'], [{ email: 'a@example.org', cadence: 'hourly' }, 'cadence']] as const) {
       const response = await stack.request('POST', '/v1/subscriptions', { body, headers: { 'content-type': 'application/json' } });

@@ -33,7 +33,9 @@ describe('discovery: users, upvotes, trending, search and Atom (api + worker pro
       const user = await createUser('Ada');
       expect(user.id).toMatch(/^[0-9a-f-]{36}$/);
       expect(user.token.length).toBeGreaterThan(30);
-      expect((await stack.request('POST', '/v1/users', { body: {}, headers: bearer(user.token) })).status).toBe(401);
+      // A user's token is known but not an operator's: 403; an unknown token: 401.
+      expect((await stack.request('POST', '/v1/users', { body: {}, headers: bearer(user.token) })).status).toBe(403);
+      expect((await stack.request('POST', '/v1/users', { body: {}, headers: bearer('pf_made-up') })).status).toBe(401);
       expect((await stack.request('POST', '/v1/users', { body: { name: 'x'.repeat(201) } })).status).toBe(400);
       const stored = await stack.db.dataSource.query(`SELECT token_hash FROM users WHERE id = $1`, [user.id]);
       expect(stored[0].token_hash).not.toContain(user.token);

@@ -31,7 +31,8 @@ describe('faults (real processes)', () => {
     }), 'redis to answer');
   };
   const startDatabase = async () => {
-    database = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port: databasePort });
+    // The same port and password each time, as `npm start`'s supervisor restarts it.
+    database = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port: databasePort, password: 'faults-test-password' });
   };
   const request = async (method: string, route: string, body?: unknown) => {
     const response = await fetch(`${api.url}${route}`, { method, headers: adminHeaders, body: body === undefined ? undefined : JSON.stringify(body) });

@@ -161,7 +161,14 @@ describe('personalized feed (api + worker processes)', () => {
     const { feed: doc } = new XMLParser({ isArray: (name) => name === 'entry' || name === 'author' }).parse(atom.body as string);
     expect(doc.entry.length).toBeGreaterThan(0);
     expect(doc.entry[0].summary).toMatch(/^Why: /);
-    expect((await stack.get(`/v1/users/${user.id}/feed.atom?token=wrong`, {})).status).toBe(401);
+    const wrong = await stack.get(`/v1/users/${user.id}/feed.atom?token=wrong`, {});
+    expect(wrong.status).toBe(401);
+    // An error of an Atom route is still the contract's JSON.
+    expect(wrong.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(wrong.body).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
+    // The database holds no feed token, nor anything it could be read from.
+    const [row] = await stack.db.dataSource.query(`SELECT to_jsonb(u) AS data FROM users u WHERE id = $1`, [user.id]);
+    expect(JSON.stringify(row.data)).not.toContain(feedToken.slice(4));
     const rotated = await stack.request('POST', `/v1/users/${user.id}/feed-token`, { headers: bearer(user.token) });
     expect(rotated.body.feedToken).not.toBe(feedToken);
     expect((await stack.get(`/v1/users/${user.id}/feed.atom?token=${feedToken}`, {})).status).toBe(401);

@@ -94,4 +94,22 @@ describe('hostile input on every route (api + worker processes)', () => {
     }
     expect(await counts()).toEqual(before);
   });
+
+  it('refuses JSON nested deeper than 32 levels and arrays of the wrong shape with 400, writing nothing', async () => {
+    const before = await counts();
+    const deep = (levels: number) => `{"papers":${'['.repeat(levels - 1)}${']'.repeat(levels - 1)}}`;
+    for (const body of [deep(2000), deep(33)]) {
+      const response = await stack.request('POST', '/v1/ingest/papers', { body });
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ statusCode: 400, message: expect.stringContaining('nested deeper than 32') });
+    }
+    const paper = { id: 'shape-1', title: 't', abstract: 'a', authors: ['A'], publishedAt: '2025-01-01T00:00:00Z' };
+    const arrays = await stack.request('POST', '/v1/ingest/papers', { body: { papers: [[paper]] } });
+    expect(arrays.status).toBe(400);
+    expect(arrays.body.message).toContain('papers');
+    const events = await stack.request('POST', `/v1/users/${user.id}/events`, { body: { events: [[{ paperId: 'x', type: 'view' }]] }, headers: bearer(user.token) });
+    expect(events.status).toBe(400);
+    expect(events.body.message).toContain('events');
+    expect(await counts()).toEqual(before);
+  });
 });

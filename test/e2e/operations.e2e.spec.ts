@@ -33,6 +33,10 @@ describe('operations: metrics, queue administration, Bull Board, rate limits (ap
     expect(text).toMatch(/paperfeed_job_duration_seconds_bucket\{queue="embed",outcome="completed",le="\+Inf"\} [1-9]/);
     expect(text).toMatch(/paperfeed_papers_ingested_total [2-9]/);
     expect(text).toMatch(/paperfeed_embeddings_computed_total [2-9]/);
+    // What operators watch: nothing waits for a vector, no harvest is under way, mail counters exist.
+    expect(text).toMatch(/^paperfeed_embedding_backlog 0$/m);
+    expect(text).toMatch(/^paperfeed_harvests_in_progress\{measure="active"\} 0$/m);
+    expect(text).toMatch(/^paperfeed_mails_total\{kind="digest",outcome="sent"\} \d+$/m);
     expect(text).toMatch(/paperfeed_http_request_duration_seconds_count\{method="GET",route="\/v1\/papers",status="200"\} [1-9]/);
   });
 
@@ -98,6 +102,7 @@ describe('operations: metrics, queue administration, Bull Board, rate limits (ap
     const response = await fetch(`${stack.base}/v1/papers`, { headers: { origin: 'https://elsewhere.example' } });
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('x-frame-options')).toBe('DENY');
+    expect(response.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
     expect(response.headers.get('x-powered-by')).toBeNull();
   });
@@ -163,22 +168,56 @@ describe('operations: metrics, queue administration, Bull Board, rate limits (ap
     }
   });
 
-  it('limits requests per token and per IP with 429 and Retry-After; the admin is exempt', async () => {
-    const { app, url } = await startApi({ ...stack.env, RATE_LIMIT_PER_MINUTE: '5' });
+  it('limits requests per verified user and per IP, shared by api replicas; wrong tokens count against their IP and get 401; the admin is exempt', async () => {
+    const limited = { ...stack.env, RATE_LIMIT_PER_MINUTE: '5', QUEUE_PREFIX: `${stack.env.QUEUE_PREFIX}-limits` };
+    const [one, two] = [await startApi(limited), await startApi(limited)];
     try {
       const statuses = [];
-      for (let i = 0; i < 6; i++) statuses.push((await fetch(`${url}/v1/papers`)).status);
+      for (let i = 0; i < 6; i++) statuses.push((await fetch(`${(i % 2 ? two : one).url}/v1/papers`)).status);
       expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
-      const limited = await fetch(`${url}/v1/papers`);
-      expect(limited.status).toBe(429);
-      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-      expect(await limited.json()).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
-      // Another client (a token) has its own budget; the admin has none.
-      expect((await fetch(`${url}/v1/papers`, { headers: { authorization: 'Bearer someone-else' } })).status).toBe(200);
-      for (let i = 0; i < 8; i++) expect((await fetch(`${url}/v1/papers`, { headers: adminHeaders })).status).toBe(200);
-      expect((await fetch(`${url}/health/live`)).status).toBe(200);
+      const refused = await fetch(`${one.url}/v1/papers`);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await refused.json()).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
+      // Made-up tokens buy no budget: they count against the IP (already spent), and a wrong token is a 401 anyway.
+      const invented = await fetch(`${two.url}/v1/papers`, { headers: { authorization: 'Bearer someone-else' } });
+      expect(invented.status).toBe(429);
+      // A verified user has a budget of their own, the same on every replica.
+      const user = (await (await fetch(`${one.url}/v1/users`, { method: 'POST', headers: adminHeaders, body: '{}' })).json()) as { token: string };
+      const asUser = { authorization: `Bearer ${user.token}` };
+      const userStatuses = [];
+      for (let i = 0; i < 6; i++) userStatuses.push((await fetch(`${(i % 2 ? two : one).url}/v1/papers`, { headers: asUser })).status);
+      expect(userStatuses).toEqual([200, 200, 200, 200, 200, 429]);
+      for (let i = 0; i < 8; i++) expect((await fetch(`${two.url}/v1/papers`, { headers: adminHeaders })).status).toBe(200);
+      expect((await fetch(`${one.url}/health/live`)).status).toBe(200);
+    } finally {
+      await one.app.stop();
+      await two.app.stop();
+    }
+  });
+
+  it('refuses a wrong bearer token with 401 on every route, public ones too', async () => {
+    const wrong = await fetch(`${stack.base}/v1/papers`, { headers: { authorization: 'Bearer pf_not-a-token' } });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
+  });
+
+  it('answers 503 (not 500) on admin routes while Redis is down, and still serves /metrics', async () => {
+    const closed = await freePort();
+    const { app, url } = await startApi({ ...stack.env, REDIS_URL: `redis://127.0.0.1:${closed}` });
+    try {
+      for (const [method, route] of [['GET', '/v1/admin/queues'], ['POST', '/v1/admin/queues/embed/pause'], ['POST', '/v1/admin/queues/embed/retry-failed']]) {
+        const response = await fetch(`${url}${route}`, { method, headers: adminHeaders });
+        expect(response.status).toBe(503);
+        expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+        expect(await response.json()).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
+      }
+      const metrics = await fetch(`${url}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toMatch(/paperfeed_embedding_backlog \d+/);
     } finally {
       await app.stop();
     }
   });
+});
 });

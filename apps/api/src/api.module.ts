@@ -1,11 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AppConfig, ConfigModule } from '@paperfeed/config';
 import { DatabaseModule } from '@paperfeed/db';
 import { QueueModule } from '@paperfeed/queue';
 import { AdminGuard } from './common/admin.guard';
 import { ErrorsFilter } from './common/errors.filter';
 import { ADMIN_TOKEN } from './common/tokens';
+import { CallerResolver } from './common/caller';
+import { FeedTokens } from './common/feed-tokens';
+import { CallerThrottlerGuard, RateLimitModule } from './common/throttling';
 import { createValidationPipe } from './common/validation';
 import { HealthController } from './health/health.controller';
 import { IngestController } from './ingest/ingest.controller';
@@ -33,12 +36,16 @@ export class ApiModule {
   static forRoot(config: AppConfig, adminToken: string): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ poolSize: 10 }), QueueModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ poolSize: 10 }), QueueModule, RateLimitModule],
       controllers: [AtomController, PapersController, UpvotesController, SearchController, UsersController, UsersFeedController, IngestController, SourcesController, HealthController, AdminController, SubscriptionsController],
       providers: [
         { provide: ADMIN_TOKEN, useValue: adminToken },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: ErrorsFilter },
+        // Every route, before its own auth guard: counts the caller, refuses wrong tokens.
+        { provide: APP_GUARD, useClass: CallerThrottlerGuard },
+        CallerResolver,
+        FeedTokens,
         AdminGuard,
         UserGuard,
         PapersService,

@@ -14,7 +14,8 @@ export class EmbeddingRuntime implements OnApplicationShutdown {
   ) {}
 
   async start(): Promise<void> {
-    const embedder = await OffLoopEmbedder.start(embedderOptionsFrom(this.config), this.config.embedRunner);
+    // Niceness 10: a paper waiting for its vector can wait; a reader waiting for a page cannot.
+    const embedder = await OffLoopEmbedder.start({ ...embedderOptionsFrom(this.config), niceness: 10 }, this.config.embedRunner);
     const space = await this.spaces.ensure(embedder.modelKey, embedder.dimensions);
     this.loaded = { embedder, space };
   }

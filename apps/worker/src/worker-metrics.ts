@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { EMBEDDINGS_COMPUTED, JOB_DURATION_BUCKETS, jobDurationIncrements, PAPERS_INGESTED } from '@paperfeed/observability';
+import { EMBEDDINGS_COMPUTED, JOB_DURATION_BUCKETS, jobDurationIncrements, mailCounter, PAPERS_INGESTED } from '@paperfeed/observability';
 import { QueueService } from '@paperfeed/queue';
 
 type Outcome = 'completed' | 'failed';
@@ -49,6 +49,11 @@ export class WorkerMetrics {
     this.embeddings.inc(count);
     if (seconds > 0) this.embeddingRate.set(count / seconds);
     this.share({ [EMBEDDINGS_COMPUTED]: count });
+  }
+
+  /** A mail handed to SMTP (or refused), counted for the api's /metrics. */
+  mailSent(kind: 'digest' | 'confirmation', outcome: 'sent' | 'failed'): void {
+    this.share({ [mailCounter(kind, outcome)]: 1 });
   }
 
   /** Statistics never fail a job. */

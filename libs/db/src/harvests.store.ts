@@ -20,13 +20,23 @@ export interface Harvest {
   rejections: { id?: string; reason: string }[];
   state: 'waiting' | 'active' | 'completed' | 'failed';
   failedReason: string | null;
+  /** Records the source says the whole harvest holds; null until a page said so. */
+  expected: number | null;
+}
+
+/** What operators see of the harvests under way (metrics). */
+export interface HarvestProgress {
+  active: number;
+  pages: number;
+  received: number;
+  expected: number;
 }
 
 /** Rejections kept per harvest (the counts keep counting past it). */
 const MAX_REJECTIONS = 100;
 
 /** Columns of a harvest, named as the Harvest interface names them. */
-const HARVEST_COLUMNS = `id, request, cursor, pages, counts, rejections, state, failed_reason AS "failedReason"`;
+const HARVEST_COLUMNS = `id, request, cursor, pages, counts, rejections, state, failed_reason AS "failedReason", expected`;
 
 /**
  * Harvests: one ingestion from a source, page by page. A page's papers, the new cursor and the
@@ -84,6 +94,7 @@ export class HarvestsStore {
     from: HarvestCursor,
     next: HarvestCursor | null,
     records: ParsedRecord[],
+    expected: number | null = null,
   ): Promise<{ counts: HarvestCounts; needsEmbedding: UpsertOutcome['needsEmbedding']; state: Harvest['state']; pages: number } | null> {
     return this.dataSource.transaction(async (manager) => {
       const rows: Harvest[] = await manager.query(`SELECT ${HARVEST_COLUMNS} FROM harvests WHERE id = $1 FOR UPDATE`, [id]);
@@ -108,7 +119,8 @@ export class HarvestsStore {
       );
       const [updated]: { state: Harvest['state']; pages: number }[] = await manager.query(
         `WITH stored AS (
-           UPDATE harvests SET cursor = $2, pages = pages + 1, counts = $3, rejections = $4, state = $5, updated_at = now() WHERE id = $1 RETURNING state, pages)
+           UPDATE harvests SET cursor = $2, pages = pages + 1, counts = $3, rejections = $4, state = $5, expected = COALESCE($6, expected), updated_at = now()
+           WHERE id = $1 RETURNING state, pages)
          SELECT state, pages FROM stored`,
         [
           id,
@@ -116,10 +128,21 @@ export class HarvestsStore {
           JSON.stringify(total),
           JSON.stringify([...harvest.rejections, ...rejections].slice(0, MAX_REJECTIONS)),
           next ? 'active' : 'completed',
+          expected,
         ],
       );
       return { counts, needsEmbedding: outcome.needsEmbedding, ...updated };
     });
+  }
+
+  /** The harvests waiting or under way: how many, their pages so far, records received and announced. */
+  async progress(): Promise<HarvestProgress> {
+    const [row]: HarvestProgress[] = await this.dataSource.query(
+      `SELECT count(*)::int AS active, COALESCE(sum(pages), 0)::int AS pages,
+              COALESCE(sum((counts->>'received')::int), 0)::int AS received, COALESCE(sum(expected), 0)::int AS expected
+       FROM harvests WHERE state IN ('waiting', 'active')`,
+    );
+    return row;
   }
 
   /** Marks a harvest complete without storing anything (the source answered 304 Not Modified). */

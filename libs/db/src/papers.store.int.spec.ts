@@ -47,6 +47,29 @@ describe('PapersStore (PGlite + pgvector)', () => {
     expect((await store.findById('2501.00001', null))?.title).toBe('v3');
   });
 
+  it('never lets an unversioned record replace the text of a versioned one, yet takes its metadata', async () => {
+    await store.upsert([paper('2501.00001', { version: 2, title: 'From arXiv', categories: ['cs.LG'] })]);
+    // Hugging Face (no version, no categories) brings upvotes and code, and a reworded title.
+    const outcome = await store.upsert([paper('2501.00001', { version: null, title: 'From Hugging Face', categories: [], upvotes: 7, githubRepo: 'https://github.com/o/r' })]);
+    expect(outcome).toMatchObject({ updated: 1, needsEmbedding: [] });
+    const [row] = await db.dataSource.query(`SELECT title, version, categories, source_upvotes, github_repo, text_version FROM papers WHERE id = '2501.00001'`);
+    expect(row).toEqual({ title: 'From arXiv', version: 2, categories: ['cs.LG'], source_upvotes: 7, github_repo: 'https://github.com/o/r', text_version: 1 });
+    // Without a version on either side, the latest record wins.
+    await store.upsert([paper('feed:1', { version: null, title: 'First' })]);
+    await store.upsert([paper('feed:1', { version: null, title: 'Second' })]);
+    expect((await store.findById('feed:1', null))?.title).toBe('Second');
+  });
+
+  it('counts text changes, so a text that comes back (A → B → A) has a new text version', async () => {
+    const versions: number[] = [];
+    for (const title of ['A', 'B', 'A']) {
+      const { needsEmbedding } = await store.upsert([paper('2501.00009', { title })]);
+      versions.push(needsEmbedding[0].textVersion);
+    }
+    expect(versions).toEqual([1, 2, 3]);
+    expect((await store.embeddingKeys(['2501.00009']))[0].textVersion).toBe(3);
+  });
+
   it('leaves stored upvotes alone when a source does not know them', async () => {
     await store.upsert([paper('2501.00001', { upvotes: 12 })]);
     expect(await store.upsert([paper('2501.00001', { upvotes: null })])).toMatchObject({ unchanged: 1 });

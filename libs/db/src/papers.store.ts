@@ -50,6 +50,13 @@ export function sortKey(paper: StoredPaper, sort: PaperSort): string | number {
   return sort === 'upvotes' ? paper.upvotes : paper.trendingScore;
 }
 
+/** What an embed job's identity is made of: the paper, its text, and how many times its text changed. */
+export interface EmbeddingKey {
+  id: string;
+  textHash: string;
+  textVersion: number;
+}
+
 export interface UpsertCounts {
   created: number;
   updated: number;
@@ -58,7 +65,7 @@ export interface UpsertCounts {
 
 export interface UpsertOutcome extends UpsertCounts {
   /** Papers whose embedded text is new or changed: they need (re-)embedding (shortest text first). */
-  needsEmbedding: { id: string; textHash: string }[];
+  needsEmbedding: EmbeddingKey[];
 }
 
 export const PAPER_SORTS = ['recent', 'upvotes', 'trending'] as const;
@@ -81,21 +88,36 @@ export interface PaperListQuery {
   after?: ListPosition;
 }
 
-/** The papers columns a source sets, in the order the upsert writes them. */
-const SOURCE_COLUMNS = [
-  'version', 'title', 'abstract', 'authors', 'categories', 'published_at', 'url',
-  'source_upvotes', 'source_updated_at', 'github_repo', 'submitted_by', 'daily_date',
-] as const;
-
-/** Columns whose incoming NULL means "the source does not say": the stored value is kept. */
-const KEEP_WHEN_MISSING: Partial<Record<(typeof SOURCE_COLUMNS)[number], string>> = {
-  version: 'COALESCE(i.version, pr.version)',
+/**
+ * How a record's columns combine with the stored paper (the one rule for a paper arriving again,
+ * from any source). The text side — what identifies the version of the paper — is taken from the
+ * record only when the record *wins*: it is new, or it carries a version at least the stored one,
+ * or neither has a version (then the latest record wins). An unversioned record (Hugging Face, a
+ * feed, a push without `version`) never replaces the text of a versioned one, so two sources
+ * cannot flip a paper's text back and forth. What a record leaves empty (no categories, no url)
+ * never erases what is stored. Metadata (upvotes, code, submitter, daily date) comes from any
+ * record that says it.
+ */
+const WINS = `(pr.id IS NULL OR (i.version IS NOT NULL AND (pr.version IS NULL OR i.version >= pr.version)) OR (i.version IS NULL AND pr.version IS NULL))`;
+const RESOLVE = {
+  version: `CASE WHEN ${WINS} THEN COALESCE(i.version, pr.version) ELSE pr.version END`,
+  title: `CASE WHEN ${WINS} THEN i.title ELSE pr.title END`,
+  abstract: `CASE WHEN ${WINS} THEN i.abstract ELSE pr.abstract END`,
+  authors: `CASE WHEN ${WINS} AND cardinality(i.authors) > 0 THEN i.authors ELSE COALESCE(pr.authors, i.authors) END`,
+  categories: `CASE WHEN ${WINS} AND cardinality(i.categories) > 0 THEN i.categories ELSE COALESCE(pr.categories, i.categories) END`,
+  published_at: `CASE WHEN ${WINS} THEN i.published_at ELSE pr.published_at END`,
+  url: `CASE WHEN ${WINS} THEN COALESCE(i.url, pr.url) ELSE COALESCE(pr.url, i.url) END`,
+  source_updated_at: `CASE WHEN ${WINS} THEN COALESCE(i.source_updated_at, pr.source_updated_at) ELSE pr.source_updated_at END`,
   source_upvotes: 'COALESCE(i.source_upvotes, pr.source_upvotes, 0)',
-  source_updated_at: 'COALESCE(i.source_updated_at, pr.source_updated_at)',
   github_repo: 'COALESCE(i.github_repo, pr.github_repo)',
   submitted_by: 'COALESCE(i.submitted_by, pr.submitted_by)',
   daily_date: 'COALESCE(i.daily_date, pr.daily_date)',
-};
+  text_hash: `CASE WHEN ${WINS} THEN i.text_hash ELSE pr.text_hash END`,
+} as const;
+/** The columns a source sets, in the order the upsert writes them. */
+const SOURCE_COLUMNS = Object.keys(RESOLVE) as (keyof typeof RESOLVE)[];
+/** The stored columns the rule reads. */
+const PREVIOUS_COLUMNS = ['version', 'title', 'abstract', 'authors', 'categories', 'published_at', 'url', 'source_updated_at', 'source_upvotes', 'github_repo', 'submitted_by', 'daily_date', 'text_hash', 'text_version'];
 
 /** pgvector's default hnsw.ef_search: an HNSW scan yields at most this many rows. */
 const DEFAULT_EF_SEARCH = 40;
@@ -138,11 +160,9 @@ function filterConditions(filters: SearchFilters, params: unknown[]): string[] {
   return where;
 }
 
-export interface PaperToEmbed {
-  id: string;
+export interface PaperToEmbed extends EmbeddingKey {
   title: string;
   abstract: string;
-  textHash: string;
 }
 
 const PAPER_COLUMNS = `p.id, p.title, p.abstract, p.authors, p.categories, p.published_at, p.url, p.upvotes, p.trending_score, p.created_at`;
@@ -214,7 +234,7 @@ export class PapersStore {
       // A new paper has no votes or events yet: its score is its publication's alone.
       trending_score: trendingScore(paperSignals({ publishedAt: paper.publishedAt, sourceUpvotes: paper.upvotes ?? 0 }, [])),
     }));
-    const rows: { id: string; text_hash: string; created: boolean; text_changed: boolean }[] = await manager.query(
+    const rows: { id: string; text_hash: string; text_version: number; created: boolean; text_changed: boolean }[] = await manager.query(
       `
       WITH incoming AS (
         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
@@ -223,25 +243,25 @@ export class PapersStore {
           source_updated_at timestamptz, github_repo text, submitted_by text, daily_date date, trending_score float8)
       ),
       previous AS (
-        SELECT p.id, p.text_hash, ${Object.keys(KEEP_WHEN_MISSING).map((c) => `p.${c}`).join(', ')}
+        SELECT p.id, ${PREVIOUS_COLUMNS.map((c) => `p.${c}`).join(', ')}
         FROM papers p JOIN incoming i ON i.id = p.id FOR UPDATE OF p
       ),
-      -- What a source does not say (version, upvotes, Hugging Face's extras) keeps what is stored.
       resolved AS (
-        SELECT i.id, ${SOURCE_COLUMNS.map((c) => (KEEP_WHEN_MISSING[c] ? `${KEEP_WHEN_MISSING[c]} AS ${c}` : `i.${c}`)).join(', ')}, i.text_hash, i.trending_score
+        SELECT i.id, ${SOURCE_COLUMNS.map((c) => `${RESOLVE[c]} AS ${c}`).join(', ')}, i.trending_score, pr.text_hash AS previous_hash, pr.text_version AS previous_version
         FROM incoming i LEFT JOIN previous pr ON pr.id = i.id
       ),
       written AS (
-        INSERT INTO papers AS p (id, ${SOURCE_COLUMNS.join(', ')}, text_hash, trending_score)
-        SELECT * FROM resolved
+        INSERT INTO papers AS p (id, ${SOURCE_COLUMNS.join(', ')}, trending_score, text_version)
+        SELECT id, ${SOURCE_COLUMNS.join(', ')}, trending_score,
+               -- Counts text changes, so an embed job for a text seen before (A → B → A) is a new job.
+               CASE WHEN previous_hash IS NULL THEN 1 WHEN previous_hash <> text_hash THEN previous_version + 1 ELSE previous_version END
+        FROM resolved
         ON CONFLICT (id) DO UPDATE SET
-          ${SOURCE_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}, text_hash = excluded.text_hash, updated_at = now()
-        WHERE (excluded.version IS NULL OR p.version IS NULL OR excluded.version >= p.version)
-          AND (${SOURCE_COLUMNS.map((c) => `p.${c}`).join(', ')})
-            IS DISTINCT FROM (${SOURCE_COLUMNS.map((c) => `excluded.${c}`).join(', ')})
-        RETURNING p.id, p.text_hash, (xmax = 0) AS created
+          ${SOURCE_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}, text_version = excluded.text_version, updated_at = now()
+        WHERE (${SOURCE_COLUMNS.map((c) => `p.${c}`).join(', ')}) IS DISTINCT FROM (${SOURCE_COLUMNS.map((c) => `excluded.${c}`).join(', ')})
+        RETURNING p.id, p.text_hash, p.text_version, (xmax = 0) AS created
       )
-      SELECT w.id, w.text_hash, w.created, (pr.text_hash IS DISTINCT FROM w.text_hash) AS text_changed
+      SELECT w.id, w.text_hash, w.text_version, w.created, (pr.text_hash IS DISTINCT FROM w.text_hash) AS text_changed
       FROM written w LEFT JOIN previous pr ON pr.id = w.id`,
       [JSON.stringify(records)],
     );
@@ -259,10 +279,10 @@ export class PapersStore {
       unchanged: papers.length - rows.length,
       needsEmbedding: rows
         .filter((row) => row.created || row.text_changed)
-        .map((row) => ({ id: row.id, textHash: row.text_hash, length: textLength.get(row.id) ?? 0 }))
+        .map((row) => ({ id: row.id, textHash: row.text_hash, textVersion: row.text_version, length: textLength.get(row.id) ?? 0 }))
         // Similar lengths in one embed job pad less (as embeddingKeys orders them).
         .sort((a, b) => a.length - b.length || (a.id < b.id ? -1 : 1))
-        .map(({ id, textHash }) => ({ id, textHash })),
+        .map(({ id, textHash, textVersion }) => ({ id, textHash, textVersion })),
     };
   }
 
@@ -528,24 +548,34 @@ export class PapersStore {
       params.push(options.afterId);
       where.push(`p.id > $${params.length}`);
     }
-    const rows: { id: string; title: string; abstract: string; text_hash: string }[] = await this.dataSource.query(
-      `SELECT p.id, p.title, p.abstract, p.text_hash FROM papers p WHERE ${where.join(' AND ')} ORDER BY p.id LIMIT $2`,
+    const rows: { id: string; title: string; abstract: string; text_hash: string; text_version: number }[] = await this.dataSource.query(
+      `SELECT p.id, p.title, p.abstract, p.text_hash, p.text_version FROM papers p WHERE ${where.join(' AND ')} ORDER BY p.id LIMIT $2`,
       params,
     );
-    return rows.map((row) => ({ id: row.id, title: row.title, abstract: row.abstract, textHash: row.text_hash }));
+    return rows.map((row) => ({ id: row.id, title: row.title, abstract: row.abstract, textHash: row.text_hash, textVersion: row.text_version }));
+  }
+
+  /** How many papers lack a current vector in the space (the embedding backlog operators watch). */
+  async embeddingBacklog(spaceId: number | null): Promise<number> {
+    const [row]: { n: number }[] = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM papers p
+       WHERE NOT EXISTS (SELECT 1 FROM paper_embeddings e WHERE e.paper_id = p.id AND e.space_id = $1 AND e.text_hash = p.text_hash)`,
+      [spaceId],
+    );
+    return row.n;
   }
 
   /**
    * The current text hash of each of these papers (what an embed job's dedup key is made of),
    * shortest text first, so that embed jobs hold texts of similar length and batches pad little.
    */
-  async embeddingKeys(ids: string[]): Promise<{ id: string; textHash: string }[]> {
+  async embeddingKeys(ids: string[]): Promise<EmbeddingKey[]> {
     if (ids.length === 0) return [];
-    const rows: { id: string; text_hash: string }[] = await this.dataSource.query(
-      `SELECT id, text_hash FROM papers WHERE id = ANY($1) ORDER BY length(title) + length(abstract), id`,
+    const rows: { id: string; text_hash: string; text_version: number }[] = await this.dataSource.query(
+      `SELECT id, text_hash, text_version FROM papers WHERE id = ANY($1) ORDER BY length(title) + length(abstract), id`,
       [ids],
     );
-    return rows.map((row) => ({ id: row.id, textHash: row.text_hash }));
+    return rows.map((row) => ({ id: row.id, textHash: row.text_hash, textVersion: row.text_version }));
   }
 
   /**

@@ -41,42 +41,82 @@ const toSubscription = (row: SubscriptionRow): Subscription => ({
 
 const token = () => randomBytes(24).toString('base64url');
 
+/** An address gets at most one confirmation mail per 10 minutes and five a day, whoever asks. */
+export const CONFIRMATION_MAIL_LIMITS = { perTenMinutes: 1, perDay: 5 };
+/** A confirmation link works this long after the (last) request that sent it. */
+const CONFIRMATION_DAYS = 7;
+
 /** Digest subscriptions and the log of digests sent. */
 export class SubscriptionsStore {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
    * Creates a pending subscription, or returns the existing one for the same address, cadence and
-   * content (subscribing twice duplicates nothing; an unsubscribed one becomes pending again).
+   * content (subscribing twice duplicates nothing). An unsubscribed or bounced one becomes pending
+   * again with new tokens (the old links stay dead); a pending one's link is extended.
    */
   async subscribe(input: { email: string; cadence: Cadence; userId: string | null; query: string | null; categories: string[] }): Promise<Subscription> {
     const contentKey = createHash('sha1').update(JSON.stringify([input.userId, input.query, [...input.categories].sort()])).digest('hex');
     const rows: SubscriptionRow[] = await this.dataSource.query(
-      `INSERT INTO subscriptions (id, email, cadence, user_id, query, categories, content_key, confirm_token, unsubscribe_token)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-       ON CONFLICT (email, cadence, content_key) DO UPDATE
-         SET state = CASE WHEN subscriptions.state IN ('unsubscribed', 'bounced') THEN 'pending' ELSE subscriptions.state END
+      `INSERT INTO subscriptions (id, email, cadence, user_id, query, categories, content_key, confirm_token, unsubscribe_token, confirm_expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now() + make_interval(days => ${CONFIRMATION_DAYS}))
+       ON CONFLICT (email, cadence, content_key) DO UPDATE SET
+         state = CASE WHEN subscriptions.state = 'active' THEN 'active' ELSE 'pending' END,
+         confirm_token = CASE WHEN subscriptions.state IN ('unsubscribed', 'bounced') THEN excluded.confirm_token ELSE subscriptions.confirm_token END,
+         unsubscribe_token = CASE WHEN subscriptions.state IN ('unsubscribed', 'bounced') THEN excluded.unsubscribe_token ELSE subscriptions.unsubscribe_token END,
+         confirm_expires_at = CASE WHEN subscriptions.state = 'active' THEN subscriptions.confirm_expires_at ELSE excluded.confirm_expires_at END
        RETURNING *`,
       [randomUUID(), input.email, input.cadence, input.userId, input.query, input.categories, contentKey, token(), token()],
     );
     return toSubscription(rows[0]);
   }
 
-  /** Activates the subscription of a confirmation token; null for an unknown token. */
-  async confirm(confirmToken: string): Promise<Subscription | null> {
-    const rows: SubscriptionRow[] = await this.dataSource.query(
-      `UPDATE subscriptions SET state = 'active', confirmed_at = COALESCE(confirmed_at, now())
-       WHERE confirm_token = $1 AND state IN ('pending', 'active') RETURNING *`,
-      [confirmToken],
-    );
-    return rows[0] ? toSubscription(rows[0]) : null;
+  /**
+   * Records a confirmation mail to `email` if its limits allow one now (CONFIRMATION_MAIL_LIMITS,
+   * counted per address whoever asks; checked and recorded under a lock on the address, so
+   * concurrent requests cannot both pass). Returns the record's id, or null when over a limit.
+   */
+  async recordConfirmationMail(email: string): Promise<string | null> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('confirmation-mail:' || $1))`, [email]);
+      const [recent]: { ten_minutes: number; day: number }[] = await manager.query(
+        `SELECT count(*) FILTER (WHERE sent_at > now() - interval '10 minutes')::int AS ten_minutes,
+                count(*) FILTER (WHERE sent_at > now() - interval '1 day')::int AS day
+         FROM confirmation_mails WHERE email = $1`,
+        [email],
+      );
+      if (recent.ten_minutes >= CONFIRMATION_MAIL_LIMITS.perTenMinutes || recent.day >= CONFIRMATION_MAIL_LIMITS.perDay) return null;
+      await manager.query(`DELETE FROM confirmation_mails WHERE email = $1 AND sent_at < now() - interval '1 day'`, [email]);
+      const [row]: { id: string }[] = await manager.query(`INSERT INTO confirmation_mails (email) VALUES ($1) RETURNING id::text AS id`, [email]);
+      return row.id;
+    });
   }
 
+  /** Withdraws a recorded confirmation mail that could not be queued (it was never sent). */
+  async forgetConfirmationMail(recordId: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM confirmation_mails WHERE id = $1`, [recordId]);
+  }
+
+  /** Activates the pending subscription of an unexpired confirmation token; null for an unknown, used or expired one. */
+  async confirm(confirmToken: string): Promise<Subscription | null> {
+    return this.changed(
+      `UPDATE subscriptions SET state = 'active', confirmed_at = now()
+       WHERE confirm_token = $1 AND state = 'pending' AND confirm_expires_at > now() RETURNING *`,
+      [confirmToken],
+    );
+  }
+
+  /** Ends a subscription; null for an unknown token or one already unsubscribed. */
   async unsubscribe(unsubscribeToken: string): Promise<Subscription | null> {
-    const rows: SubscriptionRow[] = await this.dataSource.query(
-      `UPDATE subscriptions SET state = 'unsubscribed' WHERE unsubscribe_token = $1 RETURNING *`,
+    return this.changed(
+      `UPDATE subscriptions SET state = 'unsubscribed' WHERE unsubscribe_token = $1 AND state <> 'unsubscribed' RETURNING *`,
       [unsubscribeToken],
     );
+  }
+
+  /** The row an UPDATE … RETURNING changed, if any (wrapped in a SELECT: TypeORM returns a bare UPDATE's rows with its count). */
+  private async changed(update: string, params: unknown[]): Promise<Subscription | null> {
+    const rows: SubscriptionRow[] = await this.dataSource.query(`WITH changed AS (${update}) SELECT * FROM changed`, params);
     return rows[0] ? toSubscription(rows[0]) : null;
   }
 

@@ -8,6 +8,7 @@ export function hashToken(token: string): string {
 }
 
 const newToken = (prefix: string) => `${prefix}${randomBytes(32).toString('base64url')}`;
+const newSalt = () => randomBytes(16).toString('base64url');
 
 /** What a user says they want: the cold-start profile and standing preferences. */
 export interface UserInterests {
@@ -23,7 +24,8 @@ export const NO_INTERESTS: UserInterests = { categories: [], keywords: [], autho
 export interface UserView {
   id: string;
   name: string | null;
-  feedToken: string;
+  /** What the user's feed token is derived from (the api's FeedTokens); the token itself is never stored. */
+  feedTokenSalt: string;
   interests: UserInterests;
   counts: { events: number; saved: number; dismissed: number };
 }
@@ -37,7 +39,7 @@ export class UsersStore {
     const token = newToken('pf_');
     await this.dataSource
       .getRepository(UserEntity)
-      .insert({ id, name, tokenHash: hashToken(token), feedToken: newToken('pff_'), interests: NO_INTERESTS as never });
+      .insert({ id, name, tokenHash: hashToken(token), feedTokenSalt: newSalt(), interests: NO_INTERESTS as never });
     return { id, token };
   }
 
@@ -46,14 +48,16 @@ export class UsersStore {
     return this.dataSource.getRepository(UserEntity).findOne({ where: { tokenHash: hashToken(token) } });
   }
 
-  async findByFeedToken(id: string, feedToken: string): Promise<UserEntity | null> {
-    return this.dataSource.getRepository(UserEntity).findOne({ where: { id, feedToken } });
+  /** A user's name and feed-token salt, or null for an unknown user. */
+  async feedIdentity(id: string): Promise<{ name: string | null; feedTokenSalt: string } | null> {
+    const rows: { name: string | null; feed_token_salt: string }[] = await this.dataSource.query(`SELECT name, feed_token_salt FROM users WHERE id = $1`, [id]);
+    return rows[0] ? { name: rows[0].name, feedTokenSalt: rows[0].feed_token_salt } : null;
   }
 
   async view(id: string): Promise<UserView | null> {
-    const rows: { id: string; name: string | null; feed_token: string; interests: Partial<UserInterests>; events: number; saved: number; dismissed: number }[] =
+    const rows: { id: string; name: string | null; feed_token_salt: string; interests: Partial<UserInterests>; events: number; saved: number; dismissed: number }[] =
       await this.dataSource.query(
-        `SELECT u.id, u.name, u.feed_token, u.interests,
+        `SELECT u.id, u.name, u.feed_token_salt, u.interests,
                 (SELECT count(*)::int FROM user_events e WHERE e.user_id = u.id) AS events,
                 (SELECT count(DISTINCT paper_id)::int FROM user_events e WHERE e.user_id = u.id AND e.type = 'save') AS saved,
                 (SELECT count(DISTINCT paper_id)::int FROM user_events e WHERE e.user_id = u.id AND e.type = 'dismiss') AS dismissed
@@ -65,7 +69,7 @@ export class UsersStore {
     return {
       id: row.id,
       name: row.name,
-      feedToken: row.feed_token,
+      feedTokenSalt: row.feed_token_salt,
       interests: { ...NO_INTERESTS, ...row.interests },
       counts: { events: row.events, saved: row.saved, dismissed: row.dismissed },
     };
@@ -96,9 +100,10 @@ export class UsersStore {
     await this.dataSource.query(`UPDATE users SET interests = $2 WHERE id = $1`, [id, JSON.stringify(interests)]);
   }
 
-  async rotateFeedToken(id: string): Promise<string> {
-    const feedToken = newToken('pff_');
-    await this.dataSource.query(`UPDATE users SET feed_token = $2 WHERE id = $1`, [id, feedToken]);
-    return feedToken;
+  /** A new salt, so the previous feed token stops working; returns it. */
+  async rotateFeedTokenSalt(id: string): Promise<string> {
+    const salt = newSalt();
+    await this.dataSource.query(`UPDATE users SET feed_token_salt = $2 WHERE id = $1`, [id, salt]);
+    return salt;
   }
 }

@@ -20,6 +20,11 @@ export interface EmbedderOptions {
   threads: number;
   cacheDir: string;
   allowRemoteModels: boolean;
+  /**
+   * Niceness of the inference threads (0 normal, up to 19 lowest). Background embedding yields the
+   * CPU to request handling on the same machine; the api's query embedder keeps 0.
+   */
+  niceness?: number;
 }
 
 export function modelKeyOf(options: Pick<EmbedderOptions, 'model' | 'dtype'>): string {

@@ -2,6 +2,7 @@
  * Entry point of the off-loop embedder: runs in a worker thread or a child process, loads the
  * model once and answers embed requests one at a time (under ts-jest it runs through ts-node).
  */
+import * as os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { EmbedderOptions } from './embedder';
 import { TransformersEmbedder } from './transformers-embedder';
@@ -12,6 +13,15 @@ const send: (message: HostMessage, transfer?: ArrayBuffer[]) => void = parentPor
   : (message) => process.send!(message); // 'advanced' serialization keeps Float32Arrays
 
 async function main(options: EmbedderOptions): Promise<void> {
+  // Before the model loads: onnxruntime's threads inherit this thread's niceness (Linux applies
+  // it per thread, so in a worker thread the rest of the process keeps its priority).
+  if (options.niceness) {
+    try {
+      os.setPriority(options.niceness);
+    } catch {
+      // not permitted here: run at normal priority
+    }
+  }
   let embedder: TransformersEmbedder;
   try {
     embedder = await TransformersEmbedder.load(options);

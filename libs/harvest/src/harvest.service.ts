@@ -48,7 +48,7 @@ export class HarvestService {
       queue: isArxivSource(harvest.request) ? 'arxiv' : 'ingest',
       name: `harvest ${harvest.request.source}`,
       state: harvest.state,
-      progress: { pages: harvest.pages, cursor: harvest.cursor },
+      progress: { pages: harvest.pages, received: harvest.counts.received, expected: harvest.expected, cursor: harvest.cursor },
       ...(harvest.state === 'completed' ? { result: { ...harvest.counts, rejections: harvest.rejections } } : {}),
       ...(harvest.state === 'failed' ? { failedReason: harvest.failedReason ?? 'failed' } : {}),
     };

@@ -17,6 +17,8 @@ export function jobDurationIncrements(queue: string, seconds: number, outcome: '
 
 export const PAPERS_INGESTED = 'papers_ingested';
 export const EMBEDDINGS_COMPUTED = 'embeddings_computed';
+/** Mail the digest worker hands to SMTP, by kind (digest, confirmation) and outcome (sent, failed). */
+export const mailCounter = (kind: 'digest' | 'confirmation', outcome: 'sent' | 'failed') => `mails|${kind}|${outcome}`;
 
 const label = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 
@@ -49,6 +51,13 @@ export function renderJobStats(stats: Record<string, number>): string {
     '# HELP paperfeed_embeddings_computed_total Paper vectors computed and stored, all workers.',
     '# TYPE paperfeed_embeddings_computed_total counter',
     `paperfeed_embeddings_computed_total ${stats[EMBEDDINGS_COMPUTED] ?? 0}`,
+    '# HELP paperfeed_mails_total Mails handed to SMTP by the workers, by kind and outcome.',
+    '# TYPE paperfeed_mails_total counter',
   );
+  for (const kind of ['digest', 'confirmation'] as const) {
+    for (const outcome of ['sent', 'failed'] as const) {
+      lines.push(`paperfeed_mails_total{kind="${kind}",outcome="${outcome}"} ${stats[mailCounter(kind, outcome)] ?? 0}`);
+    }
+  }
   return `${lines.join('\n')}\n`;
 }

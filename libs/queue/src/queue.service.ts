@@ -16,6 +16,15 @@ export interface JobStatus {
   failedReason?: string;
 }
 
+/** A queue as operators see it (GET /v1/admin/queues). */
+export interface QueueOverview {
+  name: QueueName;
+  paused: boolean;
+  counts: { waiting: number; active: number; delayed: number; completed: number; failed: number };
+}
+
+const OVERVIEW_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed'] as const;
+
 /** How long a producer waits for Redis before it gives up (BullMQ waits for a connection forever). */
 const REDIS_TIMEOUT_MS = 3000;
 
@@ -191,6 +200,33 @@ export class QueueService {
         intervalMs,
       ),
     );
+  }
+
+  /** Whether a queue is paused, and its jobs by state. */
+  overview(name: QueueName): Promise<QueueOverview> {
+    return redisCall(`could not read queue ${name}`, async () => {
+      const queue = this.queue(name);
+      const [paused, counts] = await Promise.all([queue.isPaused(), queue.getJobCounts(...OVERVIEW_STATES)]);
+      return {
+        name,
+        paused,
+        counts: { waiting: counts.waiting ?? 0, active: counts.active ?? 0, delayed: counts.delayed ?? 0, completed: counts.completed ?? 0, failed: counts.failed ?? 0 },
+      };
+    });
+  }
+
+  /** Pauses (workers finish active jobs, take no new ones) or resumes a queue. */
+  setPaused(name: QueueName, paused: boolean): Promise<void> {
+    return redisCall(`could not ${paused ? 'pause' : 'resume'} queue ${name}`, () => (paused ? this.queue(name).pause() : this.queue(name).resume()));
+  }
+
+  /** Moves a queue's failed jobs (its dead letters) back to waiting; returns how many there were. */
+  retryFailed(name: QueueName): Promise<number> {
+    return redisCall(`could not retry the failed jobs of ${name}`, async () => {
+      const failed = (await this.queue(name).getJobCounts('failed')).failed ?? 0;
+      await this.queue(name).retryJobs({ state: 'failed' });
+      return failed;
+    });
   }
 
   /** Round trip to Redis (readiness checks). */

@@ -40,8 +40,13 @@ interface JobDefinition {
   options: JobsOptions;
 }
 
-// Exponential backoff with jitter, so retries of many jobs do not arrive together.
-const RETRY: JobsOptions = { attempts: 5, backoff: { type: 'exponential', delay: 2000, jitter: 0.5 } };
+/**
+ * Exponential backoff with jitter (so retries of many jobs do not arrive together), for long
+ * enough that a job failing through a database or Redis outage of several minutes is retried
+ * after it, not dead-lettered: delays of 1, 2, 4 … 256 s (each cut by up to half), ~4–8 minutes
+ * in all. Bad input fails at once (UnrecoverableError).
+ */
+const RETRY: JobsOptions = { attempts: 10, backoff: { type: 'exponential', delay: 1000, jitter: 0.5 } };
 
 export const JOBS: { readonly [N in JobName]: JobDefinition } = {
   'digest.confirm': { queue: 'digest', options: RETRY },

@@ -28,6 +28,11 @@ export type FetchResult = { status: 'ok'; body: string; validators: Validators }
 
 const MAX_REDIRECTS = 3;
 
+/**
+ * Whether a URL is on the allow-list: an entry `host` allows that host on its scheme's default
+ * port only; `host:port` allows that port only (so allowing a host never opens its other
+ * services, e.g. paperfeed's own api on the same machine).
+ */
 export function isAllowedUrl(url: string, allowedHosts: string[]): boolean {
   let parsed: URL;
   try {
@@ -36,7 +41,15 @@ export function isAllowedUrl(url: string, allowedHosts: string[]): boolean {
     return false;
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return false;
-  return allowedHosts.some((host) => host.toLowerCase() === parsed.host.toLowerCase() || host.toLowerCase() === parsed.hostname.toLowerCase());
+  // URL drops a port that is the scheme's default, so `port` is '' exactly for default ports.
+  return allowedHosts.some((entry) => {
+    try {
+      const allowed = new URL(`${parsed.protocol}//${entry}`);
+      return allowed.hostname === parsed.hostname && allowed.port === parsed.port;
+    } catch {
+      return false; // not a host[:port]
+    }
+  });
 }
 
 /** Retry-After in seconds or as an HTTP date. */

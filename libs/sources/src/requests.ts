@@ -113,23 +113,31 @@ export function pageUrl(request: SourceRequest, cursor: HarvestCursor, endpoints
   }
 }
 
-/** Parses a page and says where the next one starts (null: the harvest is complete). */
-export function readPage(request: SourceRequest, cursor: HarvestCursor, body: string): { records: ParsedRecord[]; next: HarvestCursor | null } {
+/**
+ * Parses a page and says where the next one starts (null: the harvest is complete) and how many
+ * records the whole harvest holds, when the source says (null: it does not).
+ */
+export function readPage(request: SourceRequest, cursor: HarvestCursor, body: string): { records: ParsedRecord[]; next: HarvestCursor | null; expected: number | null } {
   switch (request.source) {
     case 'arxiv': {
       const page = parseArxivApi(body);
       const start = (cursor.start ?? 0) + page.records.length;
-      const done = page.records.length === 0 || start >= Math.min(request.maxResults, page.totalResults);
-      return { records: page.records, next: done ? null : { start } };
+      const expected = Math.min(request.maxResults, page.totalResults);
+      const done = page.records.length === 0 || start >= expected;
+      return { records: page.records, next: done ? null : { start }, expected };
     }
     case 'arxiv-oai': {
       const page = parseOaiListRecords(body);
-      return { records: page.records, next: page.resumptionToken ? { token: page.resumptionToken } : null };
+      return { records: page.records, next: page.resumptionToken ? { token: page.resumptionToken } : null, expected: page.completeListSize };
     }
-    case 'hf-daily':
-      return { records: parseHfDailyPapers(body), next: null };
-    case 'rss':
-      return { records: parseFeed(body), next: null };
+    case 'hf-daily': {
+      const records = parseHfDailyPapers(body);
+      return { records, next: null, expected: records.length };
+    }
+    case 'rss': {
+      const records = parseFeed(body);
+      return { records, next: null, expected: records.length };
+    }
   }
 }
 

@@ -1,16 +1,8 @@
 import { Controller, Get, Header, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { QUEUES, QueueName, QueueService } from '@paperfeed/queue';
+import { QueueOverview, QUEUES, QueueName, QueueService } from '@paperfeed/queue';
 import { AdminOnly } from '../common/admin.guard';
 import { MetricsService } from './metrics.service';
-
-interface QueueView {
-  name: QueueName;
-  paused: boolean;
-  counts: { waiting: number; active: number; delayed: number; completed: number; failed: number };
-}
-
-const STATES = ['waiting', 'active', 'delayed', 'completed', 'failed'] as const;
 
 function queueName(name: string): QueueName {
   if (!(QUEUES as readonly string[]).includes(name)) throw new NotFoundException(`queue ${name} not found (queues: ${QUEUES.join(', ')})`);
@@ -36,8 +28,8 @@ export class AdminController {
   @AdminOnly()
   @ApiOperation({ summary: 'Every queue: paused or not, and its jobs by state' })
   @ApiOkResponse({ description: '[{ name, paused, counts: { waiting, active, delayed, completed, failed } }]' })
-  async list(): Promise<QueueView[]> {
-    return Promise.all(QUEUES.map((name) => this.view(name)));
+  async list(): Promise<QueueOverview[]> {
+    return Promise.all(QUEUES.map((name) => this.queues.overview(name)));
   }
 
   @Post('v1/admin/queues/:name/pause')
@@ -45,9 +37,9 @@ export class AdminController {
   @AdminOnly()
   @ApiOperation({ summary: 'Pause a queue: workers finish active jobs and take no new ones' })
   @ApiNotFoundResponse({ description: 'unknown queue' })
-  async pause(@Param('name') name: string): Promise<QueueView> {
-    await this.queues.queue(queueName(name)).pause();
-    return this.view(queueName(name));
+  async pause(@Param('name') name: string): Promise<QueueOverview> {
+    await this.queues.setPaused(queueName(name), true);
+    return this.queues.overview(queueName(name));
   }
 
   @Post('v1/admin/queues/:name/resume')
@@ -55,9 +47,9 @@ export class AdminController {
   @AdminOnly()
   @ApiOperation({ summary: 'Resume a paused queue' })
   @ApiNotFoundResponse({ description: 'unknown queue' })
-  async resume(@Param('name') name: string): Promise<QueueView> {
-    await this.queues.queue(queueName(name)).resume();
-    return this.view(queueName(name));
+  async resume(@Param('name') name: string): Promise<QueueOverview> {
+    await this.queues.setPaused(queueName(name), false);
+    return this.queues.overview(queueName(name));
   }
 
   @Post('v1/admin/queues/:name/retry-failed')
@@ -65,21 +57,9 @@ export class AdminController {
   @AdminOnly()
   @ApiOperation({ summary: 'Move every failed job of a queue (its dead letters) back to waiting' })
   @ApiNotFoundResponse({ description: 'unknown queue' })
-  async retryFailed(@Param('name') name: string): Promise<QueueView & { retried: number }> {
-    const queue = this.queues.queue(queueName(name));
-    const retried = (await queue.getJobCounts('failed')).failed ?? 0;
-    await queue.retryJobs({ state: 'failed' });
-    return { ...(await this.view(queueName(name))), retried };
-  }
-
-  private async view(name: QueueName): Promise<QueueView> {
-    const queue = this.queues.queue(name);
-    const [paused, counts] = await Promise.all([queue.isPaused(), queue.getJobCounts(...STATES)]);
-    return {
-      name,
-      paused,
-      counts: { waiting: counts.waiting ?? 0, active: counts.active ?? 0, delayed: counts.delayed ?? 0, completed: counts.completed ?? 0, failed: counts.failed ?? 0 },
-    };
+  async retryFailed(@Param('name') name: string): Promise<QueueOverview & { retried: number }> {
+    const retried = await this.queues.retryFailed(queueName(name));
+    return { ...(await this.queues.overview(queueName(name))), retried };
   }
 }
 

@@ -1,8 +1,8 @@
-import { applyDecorators, CanActivate, ExecutionContext, Inject, Injectable, UnauthorizedException, UseGuards } from '@nestjs/common';
+import { applyDecorators, CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Request } from 'express';
-import { ADMIN_TOKEN } from './tokens';
+import { CallerResolver } from './caller';
 
 /** Compares secrets in constant time (hashing first makes the lengths equal). */
 export function sameSecret(given: string, expected: string): boolean {
@@ -23,16 +23,16 @@ export function presentedSecret(request: Request): string | undefined {
   return bearerToken(request) ?? (basic ? Buffer.from(basic, 'base64').toString('utf8').split(':').slice(1).join(':') : undefined);
 }
 
+/** Operator routes: the admin token only; a user's token is known but not allowed (403). */
 @Injectable()
 export class AdminGuard implements CanActivate {
-  constructor(@Inject(ADMIN_TOKEN) private readonly adminToken: string) {}
+  constructor(private readonly callers: CallerResolver) {}
 
-  canActivate(context: ExecutionContext): boolean {
-    const token = bearerToken(context.switchToHttp().getRequest<Request>());
-    if (!token || !sameSecret(token, this.adminToken)) {
-      throw new UnauthorizedException('a valid admin bearer token is required');
-    }
-    return true;
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const caller = await this.callers.of(context.switchToHttp().getRequest<Request>());
+    if (caller.kind === 'admin') return true;
+    if (caller.kind === 'user') throw new ForbiddenException('this route needs the admin token');
+    throw new UnauthorizedException('a valid admin bearer token is required');
   }
 }
 
@@ -41,6 +41,6 @@ export const AdminOnly = () =>
   applyDecorators(
     UseGuards(AdminGuard),
     ApiBearerAuth(),
-    ApiUnauthorizedResponse({ description: 'missing or wrong admin token' }),
-    ApiForbiddenResponse({ description: 'not allowed' }),
+    ApiUnauthorizedResponse({ description: 'missing or wrong token' }),
+    ApiForbiddenResponse({ description: "a user's token: this route needs the admin token" }),
   );

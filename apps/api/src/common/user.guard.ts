@@ -1,11 +1,9 @@
-import { applyDecorators, CanActivate, createParamDecorator, ExecutionContext, Inject, Injectable, UnauthorizedException, UseGuards } from '@nestjs/common';
+import { applyDecorators, CanActivate, createParamDecorator, ExecutionContext, Injectable, UnauthorizedException, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { Request } from 'express';
-import { UsersStore } from '@paperfeed/db';
-import { bearerToken, sameSecret } from './admin.guard';
-import { ADMIN_TOKEN } from './tokens';
+import { CallerResolver } from './caller';
 
-/** Who is calling: the admin, or one user. */
+/** Who is calling a user route: the admin, or one user. */
 export type Principal = { kind: 'admin' } | { kind: 'user'; userId: string };
 
 type RequestWithPrincipal = Request & { principal?: Principal };
@@ -13,22 +11,14 @@ type RequestWithPrincipal = Request & { principal?: Principal };
 /** Accepts the admin token or any user's token, and records who it is. */
 @Injectable()
 export class UserGuard implements CanActivate {
-  constructor(
-    @Inject(ADMIN_TOKEN) private readonly adminToken: string,
-    private readonly users: UsersStore,
-  ) {}
+  constructor(private readonly callers: CallerResolver) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<RequestWithPrincipal>();
-    const token = bearerToken(request);
-    if (!token) throw new UnauthorizedException('a bearer token is required');
-    if (sameSecret(token, this.adminToken)) {
-      request.principal = { kind: 'admin' };
-      return true;
-    }
-    const user = await this.users.findByToken(token);
-    if (!user) throw new UnauthorizedException('the bearer token is not valid');
-    request.principal = { kind: 'user', userId: user.id };
+    const caller = await this.callers.of(request);
+    if (caller.kind === 'anonymous') throw new UnauthorizedException('a bearer token is required');
+    if (caller.kind === 'invalid') throw new UnauthorizedException('the bearer token is not valid');
+    request.principal = caller;
     return true;
   }
 }

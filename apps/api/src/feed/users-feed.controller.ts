@@ -1,10 +1,11 @@
 import { BadRequestException, Body, Controller, ForbiddenException, Get, Header, HttpCode, Inject, Logger, NotFoundException, Param, ParseUUIDPipe, Post, Put, Query, UnauthorizedException } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { APP_CONFIG, AppConfig } from '@paperfeed/config';
-import { EventsStore, NO_INTERESTS, UsersStore, UserView } from '@paperfeed/db';
+import { EventsStore, NO_INTERESTS, UserInterests, UsersStore } from '@paperfeed/db';
 import { jobIds, QueueService } from '@paperfeed/queue';
 import { Page } from '../common/list.dto';
 import { CurrentPrincipal, Principal, UserAuth } from '../common/user.guard';
+import { FeedTokens } from '../common/feed-tokens';
 import { renderAtom } from '../papers/atom';
 import { FeedRanker } from '@paperfeed/feed';
 import { reasonText } from '@paperfeed/ranking';
@@ -15,6 +16,15 @@ const uuid = new ParseUUIDPipe({ exceptionFactory: () => new NotFoundException('
 const ATOM_ENTRIES = 50;
 
 /** A user reaches only their own resources; the admin reaches all. */
+/** A user as GET /v1/users/:id shows them. */
+interface UserDto {
+  id: string;
+  name: string | null;
+  feedToken: string;
+  interests: UserInterests;
+  counts: { events: number; saved: number; dismissed: number };
+}
+
 function assertOwn(principal: Principal, userId: string): void {
   if (principal.kind === 'user' && principal.userId !== userId) throw new ForbiddenException("another user's resource");
 }
@@ -31,18 +41,20 @@ export class UsersFeedController {
     private readonly queues: QueueService,
     private readonly feeds: FeedService,
     private readonly ranker: FeedRanker,
+    private readonly feedTokens: FeedTokens,
   ) {}
 
-  private async existing(id: string): Promise<UserView> {
+  private async existing(id: string): Promise<UserDto> {
     const user = await this.users.view(id);
     if (!user) throw new NotFoundException(`user ${id} not found`);
-    return user;
+    const { feedTokenSalt, ...rest } = user;
+    return { ...rest, feedToken: this.feedTokens.tokenFor(id, feedTokenSalt) };
   }
 
   @Get()
   @UserAuth()
   @ApiOperation({ summary: 'The user: name, feed token, interests, counts of events, saved and dismissed papers' })
-  async get(@Param('id', uuid) id: string, @CurrentPrincipal() principal: Principal): Promise<UserView> {
+  async get(@Param('id', uuid) id: string, @CurrentPrincipal() principal: Principal): Promise<UserDto> {
     assertOwn(principal, id);
     return this.existing(id);
   }
@@ -82,7 +94,7 @@ export class UsersFeedController {
   @Put('interests')
   @UserAuth()
   @ApiOperation({ summary: 'Replace the stated interests (categories, keywords, authors, papers, muted keywords)' })
-  async setInterests(@Param('id', uuid) id: string, @Body() body: InterestsDto, @CurrentPrincipal() principal: Principal): Promise<UserView> {
+  async setInterests(@Param('id', uuid) id: string, @Body() body: InterestsDto, @CurrentPrincipal() principal: Principal): Promise<UserDto> {
     assertOwn(principal, id);
     await this.existing(id);
     const interests = { ...NO_INTERESTS, ...body };
@@ -108,15 +120,15 @@ export class UsersFeedController {
   async rotateFeedToken(@Param('id', uuid) id: string, @CurrentPrincipal() principal: Principal): Promise<{ feedToken: string }> {
     assertOwn(principal, id);
     await this.existing(id);
-    return { feedToken: await this.users.rotateFeedToken(id) };
+    return { feedToken: this.feedTokens.tokenFor(id, await this.users.rotateFeedTokenSalt(id)) };
   }
 
   @Get('feed.atom')
   @Header('Content-Type', 'application/atom+xml; charset=utf-8')
   @ApiOperation({ summary: 'The personalized feed as Atom 1.0, authenticated by ?token=<feed token>' })
   async feedAtom(@Param('id', uuid) id: string, @Query() query: FeedAtomQueryDto): Promise<string> {
-    const user = await this.users.findByFeedToken(id, query.token);
-    if (!user) throw new UnauthorizedException('a valid feed token is required');
+    const user = await this.users.feedIdentity(id);
+    if (!user || !this.feedTokens.matches(id, user.feedTokenSalt, query.token)) throw new UnauthorizedException('a valid feed token is required');
     const ranked = await this.ranker.rank(id, {}, ATOM_ENTRIES);
     const reasons = new Map(ranked.map((item) => [item.paper.id, item.reasons]));
     const papers = ranked.map((item) => item.paper);

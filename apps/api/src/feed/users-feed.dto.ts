@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsISO8601, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsISO8601, IsObject, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
 import { USER_EVENT_TYPES, UserEventType } from '@paperfeed/db';
 import { PageQuery } from '../common/list.dto';
 import { PAPER_ID_PATTERN } from '../ingest/ingest-papers.dto';
@@ -27,6 +27,7 @@ export class UserEventsDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(500)
+  @IsObject({ each: true, message: 'each of events must be an object' })
   @ValidateNested({ each: true })
   @Type(() => UserEventDto)
   events!: UserEventDto[];

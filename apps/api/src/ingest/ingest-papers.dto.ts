@@ -6,6 +6,7 @@ import {
   IsArray,
   IsInt,
   IsISO8601,
+  IsObject,
   IsOptional,
   IsString,
   IsUrl,
@@ -80,6 +81,7 @@ export class IngestPapersDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(1000)
+  @IsObject({ each: true, message: 'each of papers must be an object' })
   @ValidateNested({ each: true })
   @Type(() => PushedPaperDto)
   papers!: PushedPaperDto[];

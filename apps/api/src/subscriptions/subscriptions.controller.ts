@@ -1,11 +1,11 @@
-import { Body, Controller, ForbiddenException, Get, HttpCode, Inject, NotFoundException, Post, Query, Req, UnauthorizedException } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, Get, HttpCode, NotFoundException, Post, Query, Req, UnauthorizedException } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
 import { Request } from 'express';
 import { SubscriptionsStore, UsersStore } from '@paperfeed/db';
 import { QueueService } from '@paperfeed/queue';
-import { AdminOnly, bearerToken, sameSecret } from '../common/admin.guard';
-import { ADMIN_TOKEN } from '../common/tokens';
+import { AdminOnly } from '../common/admin.guard';
+import { CallerResolver } from '../common/caller';
 import { CATEGORY_PATTERN } from '../papers/papers.query';
 
 const CADENCES = ['daily', 'weekly'] as const;
@@ -57,7 +57,7 @@ class RunDigestsDto {
 @Controller('v1')
 export class SubscriptionsController {
   constructor(
-    @Inject(ADMIN_TOKEN) private readonly adminToken: string,
+    private readonly callers: CallerResolver,
     private readonly subscriptions: SubscriptionsStore,
     private readonly users: UsersStore,
     private readonly queues: QueueService,
@@ -66,33 +66,39 @@ export class SubscriptionsController {
   @Post('subscriptions')
   @HttpCode(202)
   @ApiOperation({ summary: 'Subscribe an address to daily or weekly digests; only a confirmation mail is sent until the link in it is followed' })
-  @ApiAcceptedResponse({ description: '{ status: "confirmation sent" | "already subscribed" }' })
+  @ApiAcceptedResponse({ description: '{ status: "confirmation sent" } — the same answer whether or not the address was subscribed already, or a mail went out (an address gets at most one confirmation mail per 10 minutes and five a day)' })
   @ApiBadRequestResponse({ description: 'names each invalid field' })
   async subscribe(@Body() body: SubscribeDto, @Req() request: Request): Promise<{ status: string }> {
     if (body.userId) await this.assertMayUse(body.userId, request);
+    const email = body.email.trim().toLowerCase();
     const subscription = await this.subscriptions.subscribe({
-      email: body.email.trim().toLowerCase(),
+      email,
       cadence: body.cadence,
       userId: body.userId ?? null,
       query: body.query?.trim() || null,
       categories: [...new Set(body.categories ?? [])],
     });
-    if (subscription.state === 'active') return { status: 'already subscribed' };
-    await this.queues.enqueue('digest.confirm', { subscriptionId: subscription.id });
+    // Nobody learns from the answer whether an address is subscribed, and nobody can mail an
+    // address more often than its limits allow.
+    if (subscription.state === 'active') return { status: 'confirmation sent' };
+    const record = await this.subscriptions.recordConfirmationMail(email);
+    if (!record) return { status: 'confirmation sent' };
+    try {
+      await this.queues.enqueue('digest.confirm', { subscriptionId: subscription.id });
+    } catch (error) {
+      await this.subscriptions.forgetConfirmationMail(record);
+      throw error;
+    }
     return { status: 'confirmation sent' };
   }
 
   /** A digest of a user's feed shows what they read: only they (or the admin) may have it mailed. */
   private async assertMayUse(userId: string, request: Request): Promise<void> {
-    const token = bearerToken(request);
-    if (!token) throw new UnauthorizedException('a digest of a user\'s feed needs that user\'s bearer token');
-    if (sameSecret(token, this.adminToken)) {
-      if (!(await this.users.view(userId))) throw new NotFoundException(`user ${userId} not found`);
-      return;
-    }
-    const user = await this.users.findByToken(token);
-    if (!user) throw new UnauthorizedException('the bearer token is not valid');
-    if (user.id !== userId) throw new ForbiddenException("another user's feed");
+    const caller = await this.callers.of(request);
+    if (caller.kind === 'anonymous') throw new UnauthorizedException("a digest of a user's feed needs that user's bearer token");
+    if (caller.kind === 'invalid') throw new UnauthorizedException('the bearer token is not valid');
+    if (caller.kind === 'user' && caller.userId !== userId) throw new ForbiddenException("another user's feed");
+    if (!(await this.users.interests(userId))) throw new NotFoundException(`user ${userId} not found`);
   }
 
   @Get('subscriptions/confirm')
@@ -100,7 +106,7 @@ export class SubscriptionsController {
   @ApiOkResponse({ description: '{ subscribed: true, email, cadence }' })
   async confirm(@Query() query: TokenQuery) {
     const subscription = await this.subscriptions.confirm(query.token);
-    if (!subscription) throw new NotFoundException('unknown or withdrawn confirmation token');
+    if (!subscription) throw new NotFoundException('unknown, used or expired confirmation token');
     return { subscribed: true, email: subscription.email, cadence: subscription.cadence };
   }
 
@@ -120,7 +126,7 @@ export class SubscriptionsController {
 
   private async unsubscribe(token: string) {
     const subscription = await this.subscriptions.unsubscribe(token);
-    if (!subscription) throw new NotFoundException('unknown unsubscribe token');
+    if (!subscription) throw new NotFoundException('unknown or already used unsubscribe token');
     return { unsubscribed: true, email: subscription.email };
   }
 

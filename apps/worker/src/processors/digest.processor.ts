@@ -5,6 +5,7 @@ import { PapersStore, StoredPaper, Subscription, SubscriptionsStore } from '@pap
 import { FeedRanker } from '@paperfeed/feed';
 import { DigestPaper, digestPeriod, Mailer, PermanentMailError, renderConfirmation, renderDigest } from '@paperfeed/mail';
 import { HandlesJob, jobIds, JobPayloads, QueueService } from '@paperfeed/queue';
+import { WorkerMetrics } from '../worker-metrics';
 
 /** How many candidates a query/category digest considers before dropping what was sent. */
 const CANDIDATES = 100;
@@ -27,6 +28,7 @@ export class DigestProcessor {
     private readonly feed: FeedRanker,
     private readonly mailer: Mailer,
     private readonly queues: QueueService,
+    private readonly metrics: WorkerMetrics,
   ) {}
 
   private link(path: string, token: string): string {
@@ -42,7 +44,13 @@ export class DigestProcessor {
       confirmUrl: this.link('confirm', subscription.confirmToken),
       unsubscribeUrl: this.link('unsubscribe', subscription.unsubscribeToken),
     });
-    await this.mailer.send({ to: subscription.email, ...mail });
+    try {
+      await this.mailer.send({ to: subscription.email, ...mail });
+    } catch (error) {
+      this.metrics.mailSent('confirmation', 'failed');
+      throw error;
+    }
+    this.metrics.mailSent('confirmation', 'sent');
     return { sent: true };
   }
 
@@ -80,8 +88,10 @@ export class DigestProcessor {
         headers: { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
       });
       await this.subscriptions.finish(subscription.id, data.period, { state: 'sent', messageId });
+      this.metrics.mailSent('digest', 'sent');
       return { sent: true, papers: papers.length };
     } catch (error) {
+      this.metrics.mailSent('digest', 'failed');
       await this.subscriptions.finish(subscription.id, data.period, { state: 'failed' });
       if (error instanceof PermanentMailError) {
         await this.subscriptions.markBounced(subscription.id);

@@ -40,10 +40,15 @@ export class EmbedProcessor {
     return { embedded, degenerate, skipped: data.paperIds.length - todo.length };
   }
 
-  /** Queues embedding for every paper without a current vector in this model's space. */
+  /**
+   * Queues embedding for every paper without a current vector in this model's space. Embed jobs
+   * that failed for good (an outage outlasting their retries) are retried first: their ids would
+   * otherwise keep the same work from being queued again.
+   */
   @HandlesJob('embed.reconcile')
   async reconcile() {
     await this.papers.analyze();
+    const retried = await this.queues.retryFailed('embed');
     const space = this.runtime.space;
     let afterId: string | undefined;
     let papers = 0;
@@ -57,7 +62,7 @@ export class EmbedProcessor {
       const byLength = [...page].sort((a, b) => a.title.length + a.abstract.length - (b.title.length + b.abstract.length));
       jobs += await queueEmbedding(this.queues, byLength);
     }
-    if (papers > 0) this.logger.log(`reconcile: ${papers} papers lack a ${space.model} vector; ${jobs} embed jobs queued`);
-    return { papers, jobs };
+    if (papers > 0) this.logger.log(`reconcile: ${papers} papers lack a ${space.model} vector; ${jobs} embed jobs queued, ${retried} failed ones retried`);
+    return { papers, jobs, retried };
   }
 }

@@ -86,7 +86,7 @@ export class HarvestProcessor {
         if (error instanceof MalformedDocumentError) throw new Error(`${url}: ${error.message}`);
         throw error;
       }
-      const stored = await this.harvests.storePage(harvestId, harvest.cursor, page.next, page.records);
+      const stored = await this.harvests.storePage(harvestId, harvest.cursor, page.next, page.records, page.expected);
       if (singlePage) await this.harvests.saveValidators(url, fetched.validators);
       // Also after a page stored by an earlier attempt: queueing is idempotent (job ids).
       if (stored) {

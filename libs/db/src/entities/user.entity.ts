@@ -12,9 +12,9 @@ export class UserEntity {
   @Column({ name: 'token_hash', type: 'text', unique: true })
   tokenHash!: string;
 
-  /** Read-only token for the Atom feed (feed readers cannot send headers). */
-  @Column({ name: 'feed_token', type: 'text', unique: true })
-  feedToken!: string;
+  /** The feed token (for feed readers, which cannot send headers) is derived from this; it is never stored. */
+  @Column({ name: 'feed_token_salt', type: 'text' })
+  feedTokenSalt!: string;
 
   @Column({ type: 'jsonb' })
   interests!: Record<string, string[]>;
