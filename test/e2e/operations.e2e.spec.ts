@@ -220,4 +220,3 @@ describe('operations: metrics, queue administration, Bull Board, rate limits (ap
     }
   });
 });
-});
