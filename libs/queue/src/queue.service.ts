@@ -152,9 +152,8 @@ export class QueueService {
    * spaces job *starts*; this spaces the requests themselves, whatever a job does before its request.
    */
   async reserveSlot(resource: string, intervalMs: number): Promise<number> {
-    const client = (await this.queue('ingest').client) as unknown as Redis;
-    const wait = await redisCall('could not reserve a request slot', () =>
-      client.eval(
+    const wait = await redisCall('could not reserve a request slot', async () =>
+      (await this.redis()).eval(
         `local t = redis.call('TIME')
          local now = t[1] * 1000 + math.floor(t[2] / 1000)
          local slot = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
@@ -170,15 +169,15 @@ export class QueueService {
 
   /** Adds to shared counters (metrics every process contributes to and the api reports). */
   async incrementStats(increments: Record<string, number>): Promise<void> {
-    const client = (await this.queue('ingest').client) as unknown as Redis;
-    const pipeline = client.pipeline();
-    for (const [field, by] of Object.entries(increments)) pipeline.hincrbyfloat(`${this.prefix}:stats`, field, by);
-    await redisCall('could not record statistics', () => pipeline.exec());
+    await redisCall('could not record statistics', async () => {
+      const pipeline = (await this.redis()).pipeline();
+      for (const [field, by] of Object.entries(increments)) pipeline.hincrbyfloat(`${this.prefix}:stats`, field, by);
+      return pipeline.exec();
+    });
   }
 
   async readStats(): Promise<Record<string, number>> {
-    const client = (await this.queue('ingest').client) as unknown as Redis;
-    const raw = await redisCall('could not read statistics', () => client.hgetall(`${this.prefix}:stats`));
+    const raw = await redisCall('could not read statistics', async () => (await this.redis()).hgetall(`${this.prefix}:stats`));
     return Object.fromEntries(Object.entries(raw).map(([field, value]) => [field, Number(value)]));
   }
 
@@ -187,9 +186,8 @@ export class QueueService {
    * `intervalMs` after this moment, even if this request ran late (slots are planned, requests lag).
    */
   async markRequest(resource: string, intervalMs: number): Promise<void> {
-    const client = (await this.queue('ingest').client) as unknown as Redis;
-    await redisCall('could not record a request', () =>
-      client.eval(
+    await redisCall('could not record a request', async () =>
+      (await this.redis()).eval(
         `local t = redis.call('TIME')
          local next = t[1] * 1000 + math.floor(t[2] / 1000) + ARGV[1]
          local current = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -229,12 +227,20 @@ export class QueueService {
     });
   }
 
-  /** Round trip to Redis (readiness checks). */
-  async ping(): Promise<void> {
-    await redisCall('Redis', async () => ((await this.queue('ingest').client) as unknown as Redis).ping());
+  /** The producer's Redis connection (awaiting it waits for Redis: call it inside redisCall). */
+  private async redis(): Promise<Redis> {
+    return (await this.queue('ingest').client) as unknown as Redis;
   }
 
+  /** Round trip to Redis (readiness checks). */
+  async ping(): Promise<void> {
+    await redisCall('Redis', async () => (await this.redis()).ping());
+  }
+
+  /** Closes the queues; with Redis unreachable (a close would wait for it forever) they are disconnected after a moment. */
   async close(): Promise<void> {
-    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    const closed = Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    const timedOut = await Promise.race([closed.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), REDIS_TIMEOUT_MS).unref())]);
+    if (timedOut) await Promise.all([...this.queues.values()].map((queue) => queue.disconnect().catch(() => undefined)));
   }
 }

@@ -47,8 +47,7 @@ export class MetricsService {
       labelNames: ['queue', 'state'],
       registers: [this.registry],
       collect: guarded('queues', async () => {
-        for (const name of QUEUES) {
-          const { counts } = await queues.overview(name);
+        for (const { name, counts } of await Promise.all(QUEUES.map((name) => queues.overview(name)))) {
           for (const [state, count] of Object.entries(counts)) jobs.set({ queue: name, state }, count);
         }
       }),
