@@ -2,7 +2,9 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Queue } from 'bullmq';
 import { createDataSource, EmbeddedPostgres, runMigrations, startEmbeddedPostgres } from '@paperfeed/db';
+import { embedJobId } from '../../apps/worker/src/embedding-queue';
 import { adminHeaders } from '../support/stack';
 import { loadArxivPapers, testEnv, toPushedPaper, waitFor } from '../support/env';
 import { AppProcess, freePort, startApi, startWorker } from '../support/processes';
@@ -47,8 +49,8 @@ describe('faults (real processes)', () => {
     const migrator = await createDataSource(database.url, { poolSize: 4 }).initialize();
     await runMigrations(migrator);
     await migrator.destroy();
-    // A short lock: a killed worker's job is taken over within seconds.
-    env = testEnv(database.url, { REDIS_URL: `redis://127.0.0.1:${redisPort}`, JOB_LOCK: '3s' });
+    // A short lock: a killed worker's job is taken over within seconds; reconciliation every few seconds.
+    env = testEnv(database.url, { REDIS_URL: `redis://127.0.0.1:${redisPort}`, JOB_LOCK: '3s', RECONCILE_EVERY: '5s' });
     api = await startApi(env);
   }, 60_000);
 
@@ -114,4 +116,45 @@ describe('faults (real processes)', () => {
     expect(await count(`SELECT count(*)::int AS n FROM users WHERE name = 'while down'`)).toBe(0);
     expect((await request('GET', '/v1/papers?limit=1')).status).toBe(200);
   }, 90_000);
+
+  const failedJobs = async () => {
+    let failed = 0;
+    for (const name of ['ingest', 'embed']) {
+      const queue = new Queue(name, { connection: { host: '127.0.0.1', port: redisPort }, prefix: env.QUEUE_PREFIX });
+      failed += (await queue.getJobCounts('failed')).failed ?? 0;
+      await queue.close();
+    }
+    return failed;
+  };
+
+  it('heals a database outage with work in flight: nothing is dead-lettered, every paper is indexed without an operator', async () => {
+    worker ??= await startWorker(env);
+    const pushed = await request('POST', '/v1/ingest/papers', { papers: papers.slice(200, 240).map((p, i) => ({ ...p, id: `outage-${i}` })) });
+    expect(pushed.status).toBe(202);
+    await database.stop();
+    // Longer than the whole retry budget of the old policy (5 attempts, 2 s doubling: ≤ 30 s).
+    await new Promise((resolve) => setTimeout(resolve, 40_000));
+    await startDatabase();
+    await waitFor(async () => (await count(`SELECT count(*)::int AS n FROM paper_embeddings e JOIN papers p ON p.id = e.paper_id WHERE p.id LIKE 'outage-%'`)) === 40, 'the 40 papers pushed before the outage to be indexed', 120_000);
+    expect(await failedJobs()).toBe(0);
+  }, 180_000);
+
+  it('re-queues an embed job that died for good (its retries spent during an outage) at the next reconciliation', async () => {
+    worker ??= await startWorker(env);
+    const id = 'outage-0';
+    await database.db.query(`DELETE FROM paper_embeddings WHERE paper_id = $1`, [id]);
+    const [key] = (await database.db.query<{ text_hash: string; text_version: number }>(`SELECT text_hash, text_version FROM papers WHERE id = $1`, [id])).rows;
+    const embed = new Queue('embed', { connection: { host: '127.0.0.1', port: redisPort }, prefix: env.QUEUE_PREFIX });
+    try {
+      // The job reconciliation would queue for this paper, failing for good while the database is down.
+      await database.stop();
+      await embed.add('embed.papers', { paperIds: [id] }, { jobId: embedJobId([{ id, textHash: key.text_hash, textVersion: key.text_version }]), attempts: 1 });
+      await waitFor(async () => ((await embed.getJobCounts('failed')).failed ?? 0) > 0, 'the embed job to fail for good', 30_000);
+      await startDatabase();
+      await waitFor(async () => (await count(`SELECT count(*)::int AS n FROM paper_embeddings WHERE paper_id = 'outage-0'`)) === 1, 'the paper to be indexed again', 60_000);
+      expect((await embed.getJobCounts('failed')).failed ?? 0).toBe(0);
+    } finally {
+      await embed.close();
+    }
+  }, 120_000);
 });

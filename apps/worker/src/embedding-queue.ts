@@ -14,11 +14,16 @@ export async function queueEmbedding(queues: QueueService, papers: EmbeddingKey[
   const jobs = [];
   for (let start = 0; start < papers.length; start += PAPERS_PER_EMBED_JOB) {
     const chunk = papers.slice(start, start + PAPERS_PER_EMBED_JOB);
-    const contentKey = createHash('sha1')
-      .update(chunk.map((paper) => `${paper.id} ${paper.textHash} ${paper.textVersion}`).join('\n'))
-      .digest('hex');
-    jobs.push({ data: { paperIds: chunk.map((paper) => paper.id) }, jobId: jobIds.embedPapers(contentKey) });
+    jobs.push({ data: { paperIds: chunk.map((paper) => paper.id) }, jobId: embedJobId(chunk) });
   }
   await queues.enqueueMany('embed.papers', jobs);
   return jobs.length;
+}
+
+/** The id of the embed job for these papers (in this order). */
+export function embedJobId(chunk: EmbeddingKey[]): string {
+  const contentKey = createHash('sha1')
+    .update(chunk.map((paper) => `${paper.id} ${paper.textHash} ${paper.textVersion}`).join('\n'))
+    .digest('hex');
+  return jobIds.embedPapers(contentKey);
 }

@@ -58,7 +58,7 @@ export const JOBS: { readonly [N in JobName]: JobDefinition } = {
   'ingest.papers': { queue: 'ingest', options: RETRY },
   'profile.fold': { queue: 'profile', options: RETRY },
   'embed.papers': { queue: 'embed', options: RETRY },
-  'embed.reconcile': { queue: 'embed', options: { attempts: 3, backoff: { type: 'exponential', delay: 5000 } } },
+  'embed.reconcile': { queue: 'embed', options: RETRY },
 };
 
 export const JOB_NAMES = Object.keys(JOBS) as JobName[];
