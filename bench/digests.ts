@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { createTransport } from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { loadArxivPapers, SHARED_DIR, toPushedPaper } from '../tools/arxiv-data';
-import { dbNow, median, pushPapers, RunningSystem, startAllInOne } from './support';
+import { databaseLabel, dbNow, median, pushPapers, RunningSystem, startAllInOne } from './support';
 
 const SUBSCRIBERS = Number(process.argv[2] ?? 10_000);
 const ROUNDS = Number(process.argv[3] ?? 3);
@@ -84,6 +84,7 @@ async function bareRate(url: string): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  console.log(`database: ${databaseLabel()}`);
   const smtp = await smtpServer();
   const system = await startAllInOne({
     SMTP_URL: smtp.url,

@@ -6,19 +6,15 @@
  *
  *   npx ts-node --transpile-only -r tsconfig-paths/register bench/embedders.ts [papers=2000] [rounds=3]
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { loadArxivPapers, toPushedPaper } from '../tools/arxiv-data';
-import { dbNow, median, MINILM, pushPapers, startAllInOne, startExtraWorkers, waitIndexed } from './support';
+import { databaseLabel, dbNow, median, MINILM, pushPapers, startAllInOne, startExtraWorkers, waitIndexed } from './support';
 
 const N = Number(process.argv[2] ?? 2000);
 const ROUNDS = Number(process.argv[3] ?? 3);
 
 async function rate(layout: { threads: number; processes: number }): Promise<number> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pf-embedders-'));
   const env = { EMBEDDING_MODEL: MINILM, EMBED_THREADS: String(layout.threads) };
-  const system = await startAllInOne(env, dataDir);
+  const system = await startAllInOne(env); // a fresh data dir (or database)
   const extra = await startExtraWorkers(system, { WORKER_QUEUES: 'embed' }, layout.processes - 1);
   try {
     const started = await dbNow(system);
@@ -32,6 +28,7 @@ async function rate(layout: { threads: number; processes: number }): Promise<num
 }
 
 async function main(): Promise<void> {
+  console.log(`database: ${databaseLabel()}`);
   const one: number[] = [];
   const two: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {

@@ -27,7 +27,7 @@ import { foldProfile } from '@paperfeed/feed';
 import { eventWeight, FeedProfile, LinearModel, paperSignals, scoreCandidates, trainLinearModel, trendingScore } from '@paperfeed/ranking';
 import { ArxivRecord, loadArxivPapers, SHARED_DIR } from '../tools/arxiv-data';
 import { seededRandom } from '../tools/seeded-random';
-import { median, MINILM, percentile, ROOT, RunningSystem, startAllInOne } from './support';
+import { databaseLabel, median, MINILM, percentile, ROOT, RunningSystem, startAllInOne } from './support';
 import { buildTfidf, centroid, sparseDot, trainLinearSvm } from './tfidf';
 
 const USERS = Number(process.argv[2] ?? 200);
@@ -81,6 +81,7 @@ async function modelFolded(system: RunningSystem, userId: string): Promise<Linea
 }
 
 async function main(): Promise<void> {
+  console.log(`database: ${databaseLabel()}`);
   const space = SPACES[MODEL as keyof typeof SPACES];
   if (!space) throw new Error(`model: glove or minilm, not ${MODEL}`);
   const system = await startAllInOne(space.env, path.join(ROOT, 'bench', '.cache', space.cache));

@@ -9,7 +9,7 @@
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { ArxivRecord, loadArxivPapers, SHARED_DIR, toPushedPaper } from '../tools/arxiv-data';
-import { dbNow, median, pushPapers, RunningSystem, startAllInOne } from './support';
+import { databaseLabel, dbNow, median, pushPapers, RunningSystem, startAllInOne } from './support';
 
 const ROUNDS = Number(process.argv[2] ?? 3);
 const PAGE = 1000;
@@ -95,6 +95,7 @@ async function pushRate(papers: ArxivRecord[]): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  console.log(`database: ${databaseLabel()}`);
   const papers = loadArxivPapers(12_000);
   const server = await serve(papers);
   const harvested: number[] = [];

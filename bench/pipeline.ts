@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import { paperEmbeddingText } from '@paperfeed/embeddings';
-import { dbNow, median, MINILM, pushPapers, startAllInOne, treeRss, waitIndexed } from './support';
+import { databaseLabel, dbNow, median, MINILM, pushPapers, startAllInOne, treeRss, waitIndexed } from './support';
 import { loadArxivPapers, toPushedPaper } from '../tools/arxiv-data';
 
 const N = Number(process.argv[2] ?? 2000);
@@ -53,6 +53,7 @@ async function system(papers: ReturnType<typeof toPushedPaper>[]): Promise<{ rat
 }
 
 async function main(): Promise<void> {
+  console.log(`database: ${databaseLabel()}`);
   const papers = loadArxivPapers(N).map(toPushedPaper);
   const texts = papers.map((p) => paperEmbeddingText({ title: p.title.replace(/\s+/g, ' ').trim(), abstract: p.abstract.trim() }));
   const bare: number[] = [];

@@ -6,16 +6,15 @@
  * separate `npm run start:worker` processes joining one api, database and Redis. Embedding is off
  * (no process consumes the embed queue), so the figure is ingestion's. Throughput: papers stored
  * per second from the moment the queue, holding every request, is resumed to the last harvest
- * completed (the database's clock).
+ * completed (the database's clock). BENCH_DATABASE=embedded|postgres (bench/support.ts): each run
+ * on a fresh data dir, or a fresh database of the server Postgres (dropped after).
  *
  *   npx ts-node --transpile-only -r tsconfig-paths/register bench/scaling.ts [rounds=3] [dates=120] [papers per date=10] [concurrency=2]
  */
-import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { ArxivRecord, loadArxivPapers, SHARED_DIR } from '../tools/arxiv-data';
-import { dbNow, median, startAllInOne, startExtraWorkers } from './support';
+import { databaseLabel, dbNow, median, startAllInOne, startExtraWorkers } from './support';
 
 const ROUNDS = Number(process.argv[2] ?? 3);
 const DATES = Number(process.argv[3] ?? 120);
@@ -55,7 +54,6 @@ const indexOf = (date: string) => Math.round((Date.parse(`${date}T00:00:00Z`) - 
 
 async function round(records: ArxivRecord[], workers: number): Promise<number> {
   const source = await serve(records);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pf-scaling-'));
   const env = {
     WORKER_QUEUES: 'ingest',
     WORKER_CONCURRENCY: CONCURRENCY,
@@ -64,7 +62,7 @@ async function round(records: ArxivRecord[], workers: number): Promise<number> {
     EMBEDDING_DTYPE: 'fp32',
   };
   // npm start's own worker is the first; the rest join it like Compose replicas.
-  const system = await startAllInOne(env, dataDir);
+  const system = await startAllInOne(env); // a fresh data dir (or database)
   const extra = await startExtraWorkers(system, {}, workers - 1);
   try {
     // Requests are queued with the queue paused, so the clock runs on the workers' work alone.
@@ -102,6 +100,7 @@ async function round(records: ArxivRecord[], workers: number): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  console.log(`database: ${databaseLabel()} (a fresh one per run)`);
   const records = loadArxivPapers(12_000);
   if (DATES * PER_DATE > records.length) throw new Error(`at most ${records.length / PER_DATE} dates`);
   const ratios: number[] = [];
@@ -116,7 +115,7 @@ async function main(): Promise<void> {
     console.log(`round ${r + 1}: 1 worker ${a.toFixed(1)} papers/s, 4 workers ${b.toFixed(1)} papers/s, ${(b / a).toFixed(2)}x`);
   }
   console.log(`\n${DATES} hf-daily harvests of ${PER_DATE} papers, ${LATENCY_MS} ms source latency, WORKER_CONCURRENCY=${CONCURRENCY} per process:`);
-  console.log(`1 worker ${median(one).toFixed(1)} papers/s; 4 workers ${median(four).toFixed(1)} papers/s; speed-up ${median(ratios).toFixed(2)}x (target ≥ 3.2)`);
+  console.log(`1 worker ${median(one).toFixed(1)} papers/s; 4 workers ${median(four).toFixed(1)} papers/s; speed-up ${median(ratios).toFixed(2)}x (target ≥ 3.5), ${databaseLabel()}`);
 }
 
 main().catch((error) => {

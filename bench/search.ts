@@ -5,7 +5,8 @@
  *  (b) topic: the query is a paper's abstract (first 500 characters, the longest q allowed);
  *      precision@10 of results (the paper itself left out) sharing its primary category;
  * and latency at 1 connection: hybrid search p95 on uncached queries, GET /v1/papers?sort=trending p95.
- * The indexed data dir is cached in bench/.cache/search-glove.
+ * The indexed data dir is cached in bench/.cache/search-glove (BENCH_DATABASE=postgres: the database
+ * paperfeed_bench_search_glove of the server Postgres; see bench/support.ts).
  *
  *   npx ts-node --transpile-only -r tsconfig-paths/register bench/search.ts [queries=300] [rounds=3]
  */
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
     dataDir,
   );
   try {
+    console.log(`database: ${system.database}`);
     const records = loadArxivPapers(12_000);
     if ((await indexedCount(system)) < records.length) {
       console.log('indexing 12,000 papers (first run only)…');
@@ -120,7 +122,7 @@ async function main(): Promise<void> {
           `; hybrid p95 ${latency.knownItem.at(-1)!.toFixed(1)} ms (titles) ${latency.topic.at(-1)!.toFixed(1)} ms (abstracts); trending p95 ${latency.trending.at(-1)!.toFixed(2)} ms`,
       );
     }
-    console.log(`\n12,000 papers, glove-static-100d, ${QUERIES} queries per round, medians of ${ROUNDS} rounds`);
+    console.log(`\n12,000 papers, glove-static-100d, ${system.database}, ${QUERIES} queries per round, medians of ${ROUNDS} rounds`);
     for (const mode of MODES) {
       console.log(`${mode.padEnd(8)} known-item MRR@10 ${median(quality[mode].mrr).toFixed(3)}   topic P@10 ${median(quality[mode].precision).toFixed(3)}`);
     }

@@ -10,7 +10,7 @@
 import autocannon from 'autocannon';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { indexedCount, median, MINILM, percentile, pushPapers, ROOT, RunningSystem, startAllInOne, waitIndexed } from './support';
+import { databaseLabel, indexedCount, median, MINILM, percentile, pushPapers, ROOT, RunningSystem, startAllInOne, waitIndexed } from './support';
 import { loadArxivPapers, toPushedPaper } from '../tools/arxiv-data';
 
 const ROUNDS = Number(process.argv[2] ?? 3);
@@ -60,6 +60,7 @@ async function exactScanMs(system: RunningSystem, ids: string[]): Promise<number
 }
 
 async function main(): Promise<void> {
+  console.log(`database: ${databaseLabel()}`);
   const dataDir = path.join(ROOT, 'bench', '.cache', 'similar');
   fs.mkdirSync(dataDir, { recursive: true });
   const system = await startAllInOne({ EMBEDDING_MODEL: MINILM, EMBEDDING_DTYPE: 'q8', EMBED_THREADS: '2' }, dataDir);
