@@ -148,7 +148,7 @@ describe('faults (real processes)', () => {
     try {
       // The job reconciliation would queue for this paper, failing for good while the database is down.
       await database.stop();
-      await embed.add('embed.papers', { paperIds: [id] }, { jobId: embedJobId([{ id, textHash: key.text_hash, textVersion: key.text_version }]), attempts: 1 });
+      await embed.add('embed.papers', { paperIds: [id] }, { jobId: embedJobId(`${env.EMBEDDING_MODEL}@${env.EMBEDDING_DTYPE}`, [{ id, textHash: key.text_hash, textVersion: key.text_version }]), attempts: 1 });
       await waitFor(async () => ((await embed.getJobCounts('failed')).failed ?? 0) > 0, 'the embed job to fail for good', 30_000);
       await startDatabase();
       await waitFor(async () => (await count(`SELECT count(*)::int AS n FROM paper_embeddings WHERE paper_id = 'outage-0'`)) === 1, 'the paper to be indexed again', 60_000);

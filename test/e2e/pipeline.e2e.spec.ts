@@ -176,6 +176,22 @@ describe('push ingestion → embedding → similar papers (api + worker processe
     expect(await count('papers')).toBe(151);
   });
 
+  it('re-embeds a text that comes back (A → B → A): the stored vector is A\'s again', async () => {
+    const paper = { id: 'aba-1', title: 'Graph neural networks', abstract: 'Message passing on graphs.', authors: ['A'], publishedAt: '2025-03-01T00:00:00Z' };
+    const storedHash = async () =>
+      (await stack.db.dataSource.query(`SELECT e.text_hash = p.text_hash AS current, e.text_hash FROM paper_embeddings e JOIN papers p ON p.id = e.paper_id WHERE p.id = 'aba-1'`))[0];
+    const hashes: string[] = [];
+    for (const abstract of [paper.abstract, 'Robot grasping with a gripper.', paper.abstract]) {
+      const pushed = await post('/v1/ingest/papers', { papers: [{ ...paper, abstract }] });
+      await waitForJob(pushed.body.jobId);
+      const current = await waitFor(async () => ((await storedHash())?.current ? storedHash() : undefined), `the vector of "${abstract}"`);
+      hashes.push(current.text_hash);
+    }
+    expect(hashes[0]).not.toBe(hashes[1]);
+    expect(hashes[2]).toBe(hashes[0]);
+    await stack.db.dataSource.query(`DELETE FROM papers WHERE id = 'aba-1'`); // the tests below count papers
+  });
+
   it('lists papers newest first with cursors that neither repeat nor skip', async () => {
     const seen: string[] = [];
     let cursor: string | null = null;

@@ -44,7 +44,7 @@ describe('api replicas and workers on one database', () => {
     const answers = await Promise.all([...users, ...users].map((user, i) => vote(user.token, i)));
     expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
     expect((await stack.get('/v1/papers/replica-0')).body.upvotes).toBe(24);
-    expect((await fetch(`${second.url}/v1/papers/replica-0`).then((r) => r.json())).upvotes).toBe(24);
+    expect((await fetch(`${second.url}/v1/papers/replica-0`).then((r) => r.json() as Promise<{ upvotes: number }>)).upvotes).toBe(24);
   });
 
   it("holds one rate-limit budget per user whichever replica the user's requests reach", async () => {

@@ -13,6 +13,9 @@ describe('loadConfig', () => {
     expect(config.rateLimitPerMinute).toBe(600);
     expect(config.sourceHosts).toEqual(['rss.arxiv.org', 'export.arxiv.org', 'arxiv.org']);
     expect(config.modelCacheDir.endsWith('/data/models')).toBe(true);
+    // The api listens on loopback unless told otherwise (the container image sets HOST=0.0.0.0).
+    expect(config.host).toBe('127.0.0.1');
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
   });
 
   it.each([
@@ -28,6 +31,7 @@ describe('loadConfig', () => {
     ['RECONCILE_EVERY', 'soon', /RECONCILE_EVERY must be a duration/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
     ['METRICS_PORT', 'ninety', /METRICS_PORT must be a whole number/],
+    ['HOST', 'http://0.0.0.0', /HOST must be an IP address or a host name/],
   ])('rejects %s=%s naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);

@@ -60,7 +60,7 @@ export class EmbedProcessor {
       afterId = page[page.length - 1].id;
       // Similar lengths in one job pad less (the page comes in id order, for paging).
       const byLength = [...page].sort((a, b) => a.title.length + a.abstract.length - (b.title.length + b.abstract.length));
-      jobs += await queueEmbedding(this.queues, byLength);
+      jobs += await queueEmbedding(this.queues, space.model, byLength);
     }
     if (papers > 0) this.logger.log(`reconcile: ${papers} papers lack a ${space.model} vector; ${jobs} embed jobs queued, ${retried} failed ones retried`);
     return { papers, jobs, retried };

@@ -6,6 +6,7 @@ import { HarvestService } from '@paperfeed/harvest';
 import { WorkerMetrics } from '../worker-metrics';
 import { HandlesJob, JobPayloads, QueueService } from '@paperfeed/queue';
 import { fetchSource, FetchPolicy, isArxivSource, MalformedDocumentError, pageUrl, readPage, SourceEndpoints } from '@paperfeed/sources';
+import { modelKeyOf } from '@paperfeed/embeddings';
 import { queueEmbedding } from '../embedding-queue';
 
 /** Source documents larger than this are refused (an OAI-PMH page of 1,000 records is ~2 MB). */
@@ -22,6 +23,7 @@ export class HarvestProcessor {
   private readonly endpoints: SourceEndpoints;
   private readonly policy: FetchPolicy;
   private readonly arxivIntervalMs: number;
+  private readonly modelKey: string;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -31,6 +33,7 @@ export class HarvestProcessor {
     private readonly metrics: WorkerMetrics,
   ) {
     this.arxivIntervalMs = config.arxivMinIntervalMs;
+    this.modelKey = modelKeyOf({ model: config.embeddingModel, dtype: config.embeddingDtype });
     this.endpoints = { arxivApiUrl: config.arxivApiUrl, arxivOaiUrl: config.arxivOaiUrl, hfApiUrl: config.hfApiUrl, feedHosts: config.sourceHosts };
     const endpointHosts = [config.arxivApiUrl, config.arxivOaiUrl, config.hfApiUrl].map((url) => new URL(url).host);
     this.policy = {
@@ -91,7 +94,7 @@ export class HarvestProcessor {
       // Also after a page stored by an earlier attempt: queueing is idempotent (job ids).
       if (stored) {
         this.metrics.papersIngested(stored.counts.created + stored.counts.updated);
-        await queueEmbedding(this.queues, stored.needsEmbedding);
+        await queueEmbedding(this.queues, this.modelKey, stored.needsEmbedding);
       }
       const current = stored ?? (await this.harvests.get(harvestId));
       if (current?.state === 'active') await this.harvestService.queuePage(harvest.request, harvestId, current.pages);

@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@paperfeed/config';
+import { modelKeyOf } from '@paperfeed/embeddings';
 import { UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { IngestBatchEntity, PapersStore } from '@paperfeed/db';
@@ -20,12 +22,17 @@ export interface IngestResult {
 
 @Injectable()
 export class IngestProcessor {
+  private readonly modelKey: string;
+
   constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly papers: PapersStore,
     private readonly queues: QueueService,
     private readonly metrics: WorkerMetrics,
-  ) {}
+  ) {
+    this.modelKey = modelKeyOf({ model: config.embeddingModel, dtype: config.embeddingDtype });
+  }
 
   /**
    * Stores a pushed batch. The papers and the batch's result are written in one transaction: a
@@ -55,7 +62,7 @@ export class IngestProcessor {
     if (toEmbed) this.metrics.papersIngested(result.created + result.updated);
     // Outside the transaction: if queueing fails the job retries, finds the result, and queues again
     // (a retry reads the embedding keys back; the first run has them from the upsert).
-    await queueEmbedding(this.queues, toEmbed ?? (await this.papers.embeddingKeys(paperIds)));
+    await queueEmbedding(this.queues, this.modelKey, toEmbed ?? (await this.papers.embeddingKeys(paperIds)));
     // A large batch changes the table enough to mislead the planner (see PapersStore.analyze).
     if (result.created >= ANALYZE_AFTER_CREATED) await this.papers.analyze();
     return result;
