@@ -3,61 +3,48 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AppConfig, ConfigModule } from '@paperfeed/config';
 import { DatabaseModule } from '@paperfeed/db';
 import { QueueModule } from '@paperfeed/queue';
-import { AdminGuard } from './common/admin.guard';
+import { AdminModule } from './admin/admin.module';
+import { CommonModule } from './common/common.module';
 import { ErrorsFilter } from './common/errors.filter';
-import { ADMIN_TOKEN } from './common/tokens';
-import { CallerResolver } from './common/caller';
-import { FeedTokens } from './common/feed-tokens';
 import { CallerThrottlerGuard, RateLimitModule } from './common/throttling';
 import { createValidationPipe } from './common/validation';
-import { HealthController } from './health/health.controller';
-import { IngestController } from './ingest/ingest.controller';
-import { IngestService } from './ingest/ingest.service';
-import { SourcesController } from './ingest/sources.controller';
-import { HarvestService } from '@paperfeed/harvest';
-import { AtomController } from './papers/atom.controller';
-import { PapersController } from './papers/papers.controller';
-import { UpvotesController } from './papers/upvotes.controller';
-import { PapersService } from './papers/papers.service';
-import { QueryEmbedder } from './search/query-embedder.service';
-import { SearchController } from './search/search.controller';
-import { SearchService } from './search/search.service';
-import { UserGuard } from './common/user.guard';
-import { UsersController } from './users/users.controller';
-import { FeedService } from './feed/feed.service';
-import { CorpusIndex, EvidenceReader, FeedRanker } from '@paperfeed/feed';
-import { AdminController } from './admin/admin.controller';
-import { SubscriptionsController } from './subscriptions/subscriptions.controller';
-import { MetricsService } from './admin/metrics.service';
-import { UsersFeedController } from './feed/users-feed.controller';
+import { FeedModule } from './feed/feed.module';
+import { HealthModule } from './health/health.module';
+import { IngestModule } from './ingest/ingest.module';
+import { PapersModule } from './papers/papers.module';
+import { SearchModule } from './search/search.module';
+import { SubscriptionsModule } from './subscriptions/subscriptions.module';
+import { UsersModule } from './users/users.module';
 
+/**
+ * The api: one module per domain (controller → service → store), on the global configuration,
+ * database, queues, rate limits and shared auth providers (CommonModule).
+ */
 @Module({})
 export class ApiModule {
   static forRoot(config: AppConfig, adminToken: string): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ poolSize: 10 }), QueueModule, RateLimitModule],
-      controllers: [AtomController, PapersController, UpvotesController, SearchController, UsersController, UsersFeedController, IngestController, SourcesController, HealthController, AdminController, SubscriptionsController],
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot({ poolSize: 10 }),
+        QueueModule,
+        CommonModule.forRoot(adminToken),
+        RateLimitModule,
+        PapersModule,
+        SearchModule,
+        UsersModule,
+        FeedModule,
+        IngestModule,
+        SubscriptionsModule,
+        AdminModule,
+        HealthModule,
+      ],
       providers: [
-        { provide: ADMIN_TOKEN, useValue: adminToken },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: ErrorsFilter },
         // Every route, before its own auth guard: counts the caller, refuses wrong tokens.
         { provide: APP_GUARD, useClass: CallerThrottlerGuard },
-        CallerResolver,
-        FeedTokens,
-        AdminGuard,
-        UserGuard,
-        PapersService,
-        IngestService,
-        QueryEmbedder,
-        SearchService,
-        HarvestService,
-        FeedService,
-        FeedRanker,
-        EvidenceReader,
-        CorpusIndex,
-        MetricsService,
       ],
     };
   }

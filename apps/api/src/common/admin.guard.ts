@@ -1,7 +1,8 @@
 import { applyDecorators, CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth } from '@nestjs/swagger';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Request } from 'express';
+import { ApiError } from './api-docs';
 import { CallerResolver } from './caller';
 
 /** Compares secrets in constant time (hashing first makes the lengths equal). */
@@ -41,6 +42,6 @@ export const AdminOnly = () =>
   applyDecorators(
     UseGuards(AdminGuard),
     ApiBearerAuth(),
-    ApiUnauthorizedResponse({ description: 'missing or wrong token' }),
-    ApiForbiddenResponse({ description: "a user's token: this route needs the admin token" }),
+    ApiError(401, 'missing or wrong token: this route needs the admin token'),
+    ApiError(403, "a user's token: this route needs the admin token"),
   );

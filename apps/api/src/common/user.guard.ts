@@ -1,6 +1,7 @@
 import { applyDecorators, CanActivate, createParamDecorator, ExecutionContext, Injectable, UnauthorizedException, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth } from '@nestjs/swagger';
 import { Request } from 'express';
+import { ApiError } from './api-docs';
 import { CallerResolver } from './caller';
 
 /** Who is calling a user route: the admin, or one user. */
@@ -28,8 +29,8 @@ export const UserAuth = () =>
   applyDecorators(
     UseGuards(UserGuard),
     ApiBearerAuth(),
-    ApiUnauthorizedResponse({ description: 'missing or wrong token' }),
-    ApiForbiddenResponse({ description: "another user's resource" }),
+    ApiError(401, 'missing or wrong token'),
+    ApiError(403, "another user's resource"),
   );
 
 export const CurrentPrincipal = createParamDecorator(

@@ -1,37 +1,24 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { HarvestService } from '@paperfeed/harvest';
-import { JobStatus, QueueService } from '@paperfeed/queue';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../common/admin.guard';
+import { ApiBodyErrors, ApiRateLimited, ApiError } from '../common/api-docs';
 import { IngestPapersDto, JobAcceptedDto } from './ingest-papers.dto';
+import { JobStatusDto } from './ingest.dto';
 import { IngestService } from './ingest.service';
-
-class JobStatusDto {
-  @ApiProperty() id!: string;
-  @ApiProperty({ example: 'ingest' }) queue!: string;
-  @ApiProperty({ enum: ['waiting', 'active', 'delayed', 'completed', 'failed'] }) state!: string;
-  @ApiProperty({ description: 'number or object reported by the job' }) progress!: unknown;
-  @ApiPropertyOptional({ description: 'ingest jobs: { received, created, updated, unchanged, rejected, rejections }' })
-  result?: unknown;
-  @ApiPropertyOptional() failedReason?: string;
-}
 
 @ApiTags('ingestion')
 @Controller('v1')
 @AdminOnly()
+@ApiRateLimited()
 export class IngestController {
-  constructor(
-    private readonly ingest: IngestService,
-    private readonly queues: QueueService,
-    private readonly harvests: HarvestService,
-  ) {}
+  constructor(private readonly ingest: IngestService) {}
 
   @Post('ingest/papers')
   @HttpCode(202)
   @ApiOperation({ summary: 'Push 1–1000 papers; stored and embedded by the workers' })
   @ApiAcceptedResponse({ type: JobAcceptedDto })
-  @ApiBadRequestResponse({ description: 'names each invalid paper index and field; nothing is queued' })
-  @ApiServiceUnavailableResponse({ description: 'Redis is down; nothing is queued' })
+  @ApiBodyErrors('names each invalid paper index and field; nothing is queued')
+  @ApiError(503, 'the database or Redis is unavailable; nothing is queued')
   async pushPapers(@Body() body: IngestPapersDto): Promise<JobAcceptedDto> {
     return { jobId: await this.ingest.pushPapers(body.papers) };
   }
@@ -39,12 +26,9 @@ export class IngestController {
   @Get('jobs/:jobId')
   @ApiOperation({ summary: 'State, progress and result of a job' })
   @ApiOkResponse({ type: JobStatusDto })
-  @ApiNotFoundResponse({ description: 'unknown job (or removed after its retention period)' })
-  async job(@Param('jobId') jobId: string): Promise<JobStatusDto> {
-    // A harvest spans several queue jobs (one per page); its id reports on all of them.
-    const status: JobStatus | null = (await this.harvests.status(jobId)) ?? (await this.queues.status(jobId));
-    if (!status) throw new NotFoundException(`job ${jobId} not found`);
-    const { name: _name, ...body } = status;
-    return body;
+  @ApiError(404, 'unknown job (or removed after its retention period)')
+  @ApiError(503, 'the database or Redis is unavailable')
+  job(@Param('jobId') jobId: string): Promise<JobStatusDto> {
+    return this.ingest.jobStatus(jobId);
   }
 }

@@ -1,15 +1,18 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { IngestBatchEntity } from '@paperfeed/db';
-import { jobIds, QueueService } from '@paperfeed/queue';
+import { HarvestService } from '@paperfeed/harvest';
+import { jobIds, JobStatus, QueueService } from '@paperfeed/queue';
 import { PushedPaperDto } from './ingest-papers.dto';
+import { JobStatusDto } from './ingest.dto';
 
 @Injectable()
 export class IngestService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly queues: QueueService,
+    private readonly harvests: HarvestService,
   ) {}
 
   /**
@@ -26,5 +29,13 @@ export class IngestService {
       await batches.delete({ id: batchId });
       throw error;
     }
+  }
+
+  /** A job's state; a harvest spans several queue jobs (one per page) and its id reports on all of them. */
+  async jobStatus(jobId: string): Promise<JobStatusDto> {
+    const status: JobStatus | null = (await this.harvests.status(jobId)) ?? (await this.queues.status(jobId));
+    if (!status) throw new NotFoundException(`job ${jobId} not found`);
+    const { name: _name, ...body } = status;
+    return body;
   }
 }

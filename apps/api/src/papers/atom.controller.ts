@@ -1,26 +1,17 @@
 import { Controller, Get, Header, Inject, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { APP_CONFIG, AppConfig } from '@paperfeed/config';
+import { ApiAtomResponse, ApiCallerErrors, ApiDatabaseErrors, ApiValidationErrors } from '../common/api-docs';
 import { renderAtom } from './atom';
-import { CategoryFilter } from './papers.query';
+import { PapersAtomQuery } from './papers-query.dto';
 import { PapersService } from './papers.service';
 
-const ATOM_SORTS = ['trending', 'recent'] as const;
 const ATOM_ENTRIES = 50;
-
-class PapersAtomQuery {
-  @CategoryFilter()
-  category?: string;
-
-  @ApiPropertyOptional({ enum: ATOM_SORTS, default: 'recent' })
-  @IsOptional()
-  @IsIn(ATOM_SORTS)
-  sort: (typeof ATOM_SORTS)[number] = 'recent';
-}
 
 @ApiTags('papers')
 @Controller('v1')
+@ApiCallerErrors()
+@ApiDatabaseErrors()
 export class AtomController {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -30,7 +21,8 @@ export class AtomController {
   @Get('papers.atom')
   @Header('Content-Type', 'application/atom+xml; charset=utf-8')
   @ApiOperation({ summary: 'Public paper lists as an Atom 1.0 feed (latest 50 entries), for feed readers' })
-  @ApiOkResponse({ description: 'application/atom+xml' })
+  @ApiAtomResponse('the latest 50 papers of the list')
+  @ApiValidationErrors('names each invalid query parameter')
   async papersAtom(@Query() query: PapersAtomQuery): Promise<string> {
     const papers = await this.papers.listStored({ sort: query.sort, category: query.category, limit: ATOM_ENTRIES });
     const params = new URLSearchParams({ sort: query.sort, ...(query.category ? { category: query.category } : {}) });

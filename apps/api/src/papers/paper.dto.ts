@@ -42,3 +42,7 @@ export class ScoredPaperDto {
 export class SimilarPapersDto {
   @ApiProperty({ type: [ScoredPaperDto] }) items!: ScoredPaperDto[];
 }
+
+export class UpvotesDto {
+  @ApiProperty({ description: "the paper's upvotes after the change" }) upvotes!: number;
+}

@@ -1,39 +1,37 @@
-import { Controller, Delete, ForbiddenException, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { UpvotesStore } from '@paperfeed/db';
+import { Controller, Delete, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiRateLimited, ApiDatabaseErrors, ApiError } from '../common/api-docs';
 import { CurrentPrincipal, Principal, UserAuth } from '../common/user.guard';
+import { UpvotesDto } from './paper.dto';
+import { UpvotesService } from './upvotes.service';
 
-class UpvotesDto {
-  @ApiProperty() upvotes!: number;
-}
+/** The admin token is known but upvotes belong to users. */
+const ApiUpvoteForbidden = () => ApiError(403, 'the admin token: upvotes belong to users, use a user token');
 
 @ApiTags('papers')
 @Controller('v1/papers/:id/upvote')
 @UserAuth()
+@ApiDatabaseErrors()
+@ApiRateLimited()
 export class UpvotesController {
-  constructor(private readonly upvotes: UpvotesStore) {}
+  constructor(private readonly upvotes: UpvotesService) {}
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: "Upvote a paper (one per user; repeating changes nothing)" })
+  @ApiOperation({ summary: 'Upvote a paper (one per user; repeating changes nothing)' })
   @ApiOkResponse({ type: UpvotesDto })
-  @ApiNotFoundResponse({ description: 'unknown paper' })
+  @ApiUpvoteForbidden()
+  @ApiError(404, 'unknown paper')
   upvote(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<UpvotesDto> {
-    return this.set(id, principal, true);
+    return this.upvotes.set(principal, id, true);
   }
 
   @Delete()
   @ApiOperation({ summary: 'Withdraw your upvote (repeating changes nothing)' })
   @ApiOkResponse({ type: UpvotesDto })
-  @ApiNotFoundResponse({ description: 'unknown paper' })
+  @ApiUpvoteForbidden()
+  @ApiError(404, 'unknown paper')
   withdraw(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<UpvotesDto> {
-    return this.set(id, principal, false);
-  }
-
-  private async set(id: string, principal: Principal, on: boolean): Promise<UpvotesDto> {
-    if (principal.kind !== 'user') throw new ForbiddenException('upvotes belong to users: use a user token');
-    const upvotes = await this.upvotes.set(principal.userId, id, on);
-    if (upvotes === null) throw new NotFoundException(`paper ${id} not found`);
-    return { upvotes };
+    return this.upvotes.set(principal, id, false);
   }
 }

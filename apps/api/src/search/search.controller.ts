@@ -1,17 +1,16 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCallerErrors, ApiDatabaseErrors, ApiValidationErrors } from '../common/api-docs';
 import { Page } from '../common/list.dto';
 import { ScoredPaperDto } from '../papers/paper.dto';
-import { SearchQuery } from './search.query';
+import { SearchQuery } from './search-query.dto';
+import { SearchPageDto } from './search.dto';
 import { SearchService } from './search.service';
-
-class SearchPageDto {
-  @ApiProperty({ type: [ScoredPaperDto] }) items!: ScoredPaperDto[];
-  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
-}
 
 @ApiTags('search')
 @Controller('v1/search')
+@ApiDatabaseErrors()
+@ApiCallerErrors()
 export class SearchController {
   constructor(private readonly search: SearchService) {}
 
@@ -24,6 +23,7 @@ export class SearchController {
       'semantic and hybrid return up to 100 results; keyword up to 1000.',
   })
   @ApiOkResponse({ type: SearchPageDto })
+  @ApiValidationErrors('names each invalid query parameter (q is 1–500 characters); a cursor of another search')
   find(@Query() query: SearchQuery): Promise<Page<ScoredPaperDto>> {
     return this.search.search(query);
   }

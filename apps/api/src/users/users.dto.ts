@@ -2,10 +2,21 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsISO8601, IsObject, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
 import { USER_EVENT_TYPES, UserEventType } from '@paperfeed/db';
-import { PageQuery } from '../common/list.dto';
 import { PAPER_ID_PATTERN } from '../ingest/ingest-papers.dto';
-import { CATEGORY_PATTERN, CategoryFilter } from '../papers/papers.query';
+import { CATEGORY_PATTERN } from '../papers/papers-query.dto';
 
+export class CreateUserDto {
+  @ApiPropertyOptional({ maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+}
+
+export class CreatedUserDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ description: "the user's bearer token; shown only here" }) token!: string;
+}
 export class UserEventDto {
   @ApiProperty({ example: '2501.01234' })
   @IsString()
@@ -75,19 +86,34 @@ export class InterestsDto {
   mutedKeywords?: string[];
 }
 
-export class FeedQueryDto extends PageQuery {
-  @CategoryFilter()
-  category?: string;
-
-  @ApiPropertyOptional({ format: 'date-time', description: 'only papers published at or after (a date or date-time)' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  since?: string;
+/** The stated interests, as stored (every list present, possibly empty). */
+export class UserInterestsDto {
+  @ApiProperty({ type: [String], example: ['cs.LG'] }) categories!: string[];
+  @ApiProperty({ type: [String], example: ['diffusion models'] }) keywords!: string[];
+  @ApiProperty({ type: [String], example: ['Ada Lovelace'] }) authors!: string[];
+  @ApiProperty({ type: [String], example: ['2501.01234'] }) papers!: string[];
+  @ApiProperty({ type: [String], example: ['crypto'] }) mutedKeywords!: string[];
 }
 
-export class FeedAtomQueryDto {
-  @ApiProperty({ description: "the user's feed token (GET /v1/users/:id)" })
-  @IsString()
-  @Length(1, 200)
-  token!: string;
+export class UserCountsDto {
+  @ApiProperty({ description: 'events recorded' }) events!: number;
+  @ApiProperty({ description: 'papers saved' }) saved!: number;
+  @ApiProperty({ description: 'papers dismissed' }) dismissed!: number;
+}
+
+/** A user as GET /v1/users/:id shows them. */
+export class UserDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ nullable: true, type: String }) name!: string | null;
+  @ApiProperty({ description: 'the ?token= of GET /v1/users/:id/feed.atom' }) feedToken!: string;
+  @ApiProperty({ type: UserInterestsDto }) interests!: UserInterestsDto;
+  @ApiProperty({ type: UserCountsDto }) counts!: UserCountsDto;
+}
+
+export class EventsAcceptedDto {
+  @ApiProperty({ description: 'how many events were recorded' }) accepted!: number;
+}
+
+export class FeedTokenDto {
+  @ApiProperty({ description: 'the new feed token; the old one is refused from now on' }) feedToken!: string;
 }
