@@ -7,6 +7,11 @@ import { ReadinessDto } from './health.dto';
 /**
  * Readiness: the database and Redis, each probed with a time limit (libs/observability, shared with
  * the worker's health port), in parallel.
+ *
+ * Not @nestjs/terminus: its body is { status, info, error, details: { x: { status } } } and a failed
+ * check throws a 503 that our ErrorsFilter would turn into { statusCode, error, message }; keeping
+ * the contract's { status, checks: { database: "up" | "down: …", redis } } means re-mapping its
+ * result, and it has no Redis check without @nestjs/microservices: a dependency for no gain.
  */
 @Injectable()
 export class HealthService {

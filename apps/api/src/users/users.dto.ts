@@ -17,6 +17,7 @@ export class CreatedUserDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ description: "the user's bearer token; shown only here" }) token!: string;
 }
+
 export class UserEventDto {
   @ApiProperty({ example: '2501.01234' })
   @IsString()
