@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import { Job, Worker } from 'bullmq';
+import { DelayedError, Job, Worker } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@paperfeed/config';
 import { assertSchemaCurrent } from '@paperfeed/db';
@@ -12,7 +12,9 @@ import {
   jobsOfQueues,
   parseQueueNames,
   QueueName,
+  QUEUE_SETTINGS,
   QueueService,
+  RateLimitedError,
   redisOptions,
 } from '@paperfeed/queue';
 import { withLogFields } from '@paperfeed/observability';
@@ -20,9 +22,6 @@ import { WorkerMetrics } from './worker-metrics';
 import { EmbeddingRuntime } from './embedder.provider';
 
 type Handler = (data: unknown, job: Job) => Promise<unknown>;
-
-/** embed: CPU-bound, two in flight overlap database I/O with inference. arxiv: one connection, as arXiv asks. */
-const CONCURRENCY: Partial<Record<QueueName, number>> = { embed: 2, arxiv: 1 };
 
 /**
  * Binds every @HandlesJob method to its job name, refuses to start unless each consumed job has
@@ -61,17 +60,17 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       this.logger.log(`model ${this.runtime.space.model} loaded (${this.runtime.space.dimensions} dimensions)`);
     }
     const connection = redisOptions(this.config.redisUrl, 'worker');
-    if (this.queues.includes('arxiv')) await this.producer.queue('arxiv').setGlobalConcurrency(1);
     for (const queue of this.queues) {
-      const worker: Worker = new Worker(queue, (job) => this.run(job, worker), {
+      const settings = QUEUE_SETTINGS[queue];
+      if (settings.globalConcurrency) await this.producer.queue(queue).setGlobalConcurrency(settings.globalConcurrency);
+      const worker: Worker = new Worker(queue, (job, token) => this.run(job, worker, token), {
         connection,
         prefix: this.config.queuePrefix,
-        concurrency: CONCURRENCY[queue] ?? this.config.workerConcurrency,
+        concurrency: settings.concurrency(this.config),
         // A worker that dies (kill -9) stops renewing its locks; its jobs are taken over after this.
         lockDuration: this.config.jobLockMs,
         stalledInterval: this.config.jobLockMs,
-        // arXiv: one request every ARXIV_MIN_INTERVAL_MS on one connection, across all workers.
-        ...(queue === 'arxiv' ? { limiter: { max: 1, duration: this.config.arxivMinIntervalMs } } : {}),
+        ...(settings.limiter ? { limiter: settings.limiter(this.config) } : {}),
       });
       worker.on('failed', (job, error) =>
         withLogFields({ jobId: job?.id ?? '', queue, job: job?.name ?? '' }, () => this.logger.warn(`${queue} job ${job?.id} (${job?.name}) failed: ${error.message}`)),
@@ -102,7 +101,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     if (problems.length > 0) throw new Error(`worker cannot start: ${problems.join('; ')}`);
   }
 
-  private async run(job: Job, worker: Worker): Promise<unknown> {
+  private async run(job: Job, worker: Worker, token: string | undefined): Promise<unknown> {
     const handler = this.handlers.get(job.name as JobName);
     if (!handler) throw new Error(`no handler for job "${job.name}"`);
     const started = performance.now();
@@ -117,11 +116,23 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       });
     } catch (error) {
       record('failed');
-      // arXiv said "Retry-After": hold its whole queue, on every worker, that long.
-      const retryAfterMs = (error as { retryAfterMs?: unknown }).retryAfterMs;
-      if (worker.name === 'arxiv' && typeof retryAfterMs === 'number' && retryAfterMs > 0) await worker.rateLimit(retryAfterMs);
+      if (error instanceof RateLimitedError) return this.retryLater(job, worker, token, error);
       throw error;
     }
+  }
+
+  /**
+   * A resource said "not now": on a limited queue (a source with terms of use) the whole queue
+   * waits that long on every worker; elsewhere the job alone is delayed. Neither spends an attempt.
+   */
+  private async retryLater(job: Job, worker: Worker, token: string | undefined, error: RateLimitedError): Promise<never> {
+    this.logger.warn(`${job.name} ${job.id}: ${error.message}; retrying in ${Math.ceil(error.retryAfterMs / 1000)} s`);
+    if (QUEUE_SETTINGS[worker.name as QueueName].limiter) {
+      await worker.rateLimit(error.retryAfterMs);
+      throw Worker.RateLimitError();
+    }
+    await job.moveToDelayed(Date.now() + error.retryAfterMs, token);
+    throw new DelayedError();
   }
 
   /** Reconcile now (once per minute and model across all workers) and then on a fixed schedule. */

@@ -63,6 +63,49 @@ export const JOBS: { readonly [N in JobName]: JobDefinition } = {
 
 export const JOB_NAMES = Object.keys(JOBS) as JobName[];
 
+/** What the queue settings read from the validated configuration. */
+export interface QueueTuning {
+  workerConcurrency: number;
+  arxivMinIntervalMs: number;
+}
+
+/**
+ * How workers run each queue: jobs in flight per worker process, and for a source with terms of
+ * use a limiter and a concurrency that hold across all workers (BullMQ keeps both in Redis).
+ */
+export interface QueueSettings {
+  concurrency(tuning: QueueTuning): number;
+  /** At most `max` job starts per `duration` ms, across every worker. */
+  limiter?(tuning: QueueTuning): { max: number; duration: number };
+  /** Jobs in flight across every worker. */
+  globalConcurrency?: number;
+}
+
+export const QUEUE_SETTINGS: { readonly [Q in QueueName]: QueueSettings } = {
+  ingest: { concurrency: (t) => t.workerConcurrency },
+  // CPU-bound: two in flight overlap one batch's database I/O with the next one's inference.
+  embed: { concurrency: () => 2 },
+  // arXiv asks for one request every 3 s on one connection.
+  arxiv: { concurrency: () => 1, globalConcurrency: 1, limiter: (t) => ({ max: 1, duration: t.arxivMinIntervalMs }) },
+  digest: { concurrency: (t) => t.workerConcurrency },
+  profile: { concurrency: (t) => t.workerConcurrency },
+};
+
+/**
+ * Thrown by a handler when the resource it needs said "not now" (HTTP 429/503 with Retry-After):
+ * the runner pauses the job's whole queue for that long, on every worker, and retries the job
+ * then without spending one of its attempts.
+ */
+export class RateLimitedError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(message);
+    this.name = 'RateLimitedError';
+  }
+}
+
 /** How long finished jobs stay visible (GET /v1/jobs/:id, Bull Board). The failed set is the dead-letter queue. */
 export const RETENTION: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> = {
   removeOnComplete: { age: 24 * 3600, count: 10_000 },
