@@ -51,9 +51,12 @@ function candidatePapers(corpus: Corpus, profile: StoredProfile | null, filters:
       const entry = corpus.papers.get(id);
       if (entry) pool.add(entry);
     }
-    const embeddedSince = [...corpus.papers.values()].filter((entry) => entry.vectorSeq > profile.corpusThrough);
-    // While papers stream in, a fold that is far behind would have every one of them scored.
-    for (const entry of embeddedSince.sort((a, b) => Number(b.vectorSeq - a.vectorSeq)).slice(0, NEW_SINCE_FOLD)) pool.add(entry);
+    const embeddedSince: { entry: IndexedPaper; seq: number }[] = [];
+    for (const entry of corpus.papers.values()) if (entry.vectorSeq > profile.corpusThrough) embeddedSince.push({ entry, seq: Number(entry.vectorSeq) });
+    // While papers stream in, a fold that is far behind would have every one of them scored: the
+    // newest NEW_SINCE_FOLD (sorted only then, by plain numbers: change numbers are far below 2^53).
+    if (embeddedSince.length > NEW_SINCE_FOLD) embeddedSince.sort((a, b) => b.seq - a.seq);
+    for (let i = 0; i < Math.min(NEW_SINCE_FOLD, embeddedSince.length); i++) pool.add(embeddedSince[i].entry);
     const passing = [...pool].filter(passes);
     if (passing.length >= 2 * depth) return passing.map((entry) => entry.candidate);
   }
@@ -64,6 +67,17 @@ function candidatePapers(corpus: Corpus, profile: StoredProfile | null, filters:
 const CACHED_RANKINGS = 2000;
 /** Freshness and decay move with the clock: a ranking is reused within the same minute only. */
 const CLOCK_STEP_MS = 60_000;
+/** Users whose folded evidence is kept (FeedRanker.userSide; least recently used dropped first). */
+const CACHED_USER_SIDES = 1000;
+
+interface UserSide {
+  /** `inputs fingerprint|minute` */
+  version: string;
+  /** The evidence papers and the corpus index entries their features came from. */
+  evidence: [string, FeedCandidate][];
+  profile: FeedProfile;
+  stored: StoredProfile | null;
+}
 
 /**
  * A user's feed, computed when asked from their events, interests and the corpus as they are now
@@ -84,6 +98,7 @@ export class FeedRanker {
   ) {}
 
   private readonly rankings = new Map<string, { version: string; depth: number; ranked: RankedPaper[] }>();
+  private readonly userSides = new Map<string, UserSide>();
 
   /**
    * The user's feed, best first, `depth` papers at most. Diversification is greedy, so the first n
@@ -98,27 +113,56 @@ export class FeedRanker {
     const key = `${userId}|${filters.category ?? ''}|${filters.from?.toISOString() ?? ''}`;
     // The database's latest paper change, not the index's: a ranking from the lists (nothing
     // embedded yet) must also go stale when papers arrive.
-    const version = `${inputs.inputs}|${inputs.corpus}|${Math.floor(Date.now() / CLOCK_STEP_MS)}`;
+    const minute = Math.floor(Date.now() / CLOCK_STEP_MS);
+    const version = `${inputs.inputs}|${inputs.corpus}|${minute}`;
     const cached = this.rankings.get(key);
     if (cached?.version === version && (cached.depth >= depth || cached.ranked.length < cached.depth)) {
       this.rankings.delete(key); // most recently used goes last
       this.rankings.set(key, cached);
       return cached.ranked.slice(0, depth);
     }
-    const ranked = await this.compute(userId, space, corpus, filters, depth);
+    const ranked = await this.compute(userId, space, corpus, filters, depth, `${inputs.inputs}|${minute}`);
     this.rankings.delete(key);
     this.rankings.set(key, { version, depth, ranked });
     if (this.rankings.size > CACHED_RANKINGS) this.rankings.delete(this.rankings.keys().next().value!);
     return ranked;
   }
 
-  private async compute(userId: string, space: EmbeddingSpace | null, corpus: Corpus | null, filters: SearchFilters, depth: number): Promise<RankedPaper[]> {
-    const now = new Date();
+  /**
+   * The user's side of a ranking: their evidence folded, and the worker's stored fold. While papers
+   * stream in, every request is a full ranking (the corpus changed), but this side changes only
+   * with the user's inputs: it is reused, like a ranking, while the inputs fingerprint and the
+   * minute are unchanged and every evidence paper is still the very same entry of the corpus
+   * index (a changed paper or vector is a new entry). Users with stated authors are read every
+   * time (their authors' new papers are evidence).
+   */
+  private async userSide(userId: string, space: EmbeddingSpace | null, corpus: Corpus | null, now: Date, version: string): Promise<UserSide> {
+    const cached = this.userSides.get(userId);
+    if (cached?.version === version && corpus && cached.evidence.every(([id, entry]) => corpus.papers.get(id)?.candidate === entry)) {
+      this.userSides.delete(userId); // most recently used goes last
+      this.userSides.set(userId, cached);
+      return cached;
+    }
     const [evidence, stored] = await Promise.all([
       this.evidence.read(userId, now, (paperId) => corpus?.papers.get(paperId)?.candidate),
       space ? this.profiles.find(userId, space.id) : null,
     ]);
-    const profile = foldProfile(evidence, stored?.model ?? null);
+    const side: UserSide = { version, evidence: [], profile: foldProfile(evidence, stored?.model ?? null), stored };
+    this.userSides.delete(userId);
+    if (!corpus || evidence.interests.authors.length > 0) return side;
+    for (const id of evidence.weights.keys()) {
+      const entry = corpus.papers.get(id)?.candidate;
+      if (!entry) return side; // read from the database: not known to be current later
+      side.evidence.push([id, entry]);
+    }
+    this.userSides.set(userId, side);
+    if (this.userSides.size > CACHED_USER_SIDES) this.userSides.delete(this.userSides.keys().next().value!);
+    return side;
+  }
+
+  private async compute(userId: string, space: EmbeddingSpace | null, corpus: Corpus | null, filters: SearchFilters, depth: number, userVersion: string): Promise<RankedPaper[]> {
+    const now = new Date();
+    const { profile, stored } = await this.userSide(userId, space, corpus, now, userVersion);
     const candidates = corpus ? candidatePapers(corpus, stored, filters, depth) : [];
     // Papers of the ranking: from the index, or (cold start) from lists read below.
     const byId = new Map<string, StoredPaper>();
