@@ -13,7 +13,7 @@
  * the code is warm. BENCH_DATABASE=embedded|postgres (bench/support.ts). The data (the 12,000
  * papers indexed, then the 1,000 users, as bench/feed-quality.ts leaves them) is made on first use
  * and cached: bench/.cache/search-glove, or the database paperfeed_bench_search_glove.
- * BENCH_LOAD_PROFILE=<dir> runs the processes with --cpu-prof (profiles written to <dir> at exit).
+ * To profile: BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=<dir>" (bench/support.ts; written at exit).
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -45,11 +45,12 @@ async function api(system: RunningSystem, method: string, url: string, body?: un
   return response.json() as Promise<any>;
 }
 
-/** Until no queue has waiting, active or delayed jobs (folds of the users' events, embedding). */
+/** Until no queue has waiting or active jobs (folds of the users' events, embedding) and no fold is delayed. */
 async function queuesIdle(system: RunningSystem): Promise<void> {
   for (let i = 0; i < 3000; i++) {
     const queues: { name: string; counts: Record<string, number> }[] = await api(system, 'GET', '/v1/admin/queues');
-    if (queues.every((q) => q.counts.waiting + q.counts.active + q.counts.delayed === 0)) return;
+    // Delayed jobs include the periodic reconcile and digest runs: only the folds' must be done.
+    if (queues.every((q) => q.counts.waiting + q.counts.active + (q.name === 'profile' ? q.counts.delayed : 0) === 0)) return;
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new Error('queues did not drain');
@@ -111,12 +112,10 @@ interface RunResult {
 }
 
 async function run(ingest: boolean): Promise<RunResult> {
-  const profileDir = process.env.BENCH_LOAD_PROFILE;
   const system = await startAllInOne(
     {
       EMBEDDING_MODEL: path.join(SHARED_DIR, 'models', 'glove-static-100d'),
       EMBEDDING_DTYPE: 'fp32',
-      ...(profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(profileDir)}` } : {}),
     },
     path.join(ROOT, 'bench', '.cache', 'search-glove'),
   );
@@ -157,20 +156,24 @@ async function run(ingest: boolean): Promise<RunResult> {
     const before = await indexedCount(system);
     const roles = processesOf(system);
     const cpuBefore = new Map([...roles].map(([role, pids]) => [role, pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0)]));
+    const benchCpu = process.cpuUsage();
     const until = Date.now() + SECONDS * 1000;
     // Ingestion meanwhile: 100 new papers a second.
     let pushed = 0;
     const ingestion = (async () => {
-      while (ingest && Date.now() < until) {
+      // One batch a second, on a fixed schedule (a batch's POST does not delay the next one's slot).
+      for (let slot = Date.now(); ingest && Date.now() < until; slot += 1000) {
+        await new Promise((r) => setTimeout(r, Math.max(0, slot - Date.now())));
         const batch = records.slice(pushed % records.length, (pushed % records.length) + 100).map((r, i) => ({ ...toPushedPaper(r), id: `load-${pushed + i}` }));
         const response = await fetch(`${system.url}/v1/ingest/papers`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ papers: batch }) });
         if (response.status !== 202) errors.push(`ingest: ${response.status}`);
         pushed += batch.length;
-        await new Promise((r) => setTimeout(r, 1000));
       }
     })();
     await Promise.all([clients(until, latencies), ingestion]);
     const cpu = new Map([...roles].map(([role, pids]) => [role, pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0) - cpuBefore.get(role)!]));
+    const used = process.cpuUsage(benchCpu);
+    cpu.set('clients (this script)', (used.user + used.system) / 1e6);
     const indexed = (await indexedCount(system)) - before;
     return { latencies, errors, pushed, indexed, cpu };
   } finally {

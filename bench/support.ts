@@ -9,6 +9,11 @@ import { SHARED_DIR, toPushedPaper } from '../tools/arxiv-data';
 
 export const ROOT = path.resolve(__dirname, '..');
 export const MINILM = path.join(SHARED_DIR, 'models', 'minilm-l6-shaped');
+/**
+ * The build the benchmarks run: dist/, or BENCH_DIST (e.g. a copy of an earlier build under
+ * bench/.cache, so that node_modules resolves) to compare two builds in one session.
+ */
+export const DIST = path.resolve(process.env.BENCH_DIST?.trim() || path.join(ROOT, 'dist'));
 
 /**
  * Which database the benchmarks run on: `BENCH_DATABASE=embedded` (default: `npm start`'s own
@@ -117,7 +122,9 @@ export async function startAllInOne(env: Record<string, string>, dataDir?: strin
   // Benchmarks measure the system, not the per-token rate limiter.
   const systemEnv: Record<string, string> = { PORT: String(port), DATA_DIR: dataDir, ADMIN_TOKEN: token, QUEUE_PREFIX: `{pfbench-${randomBytes(3).toString('hex')}}`, RATE_LIMIT_PER_MINUTE: '0', ...env };
   if (database) systemEnv.DATABASE_URL = benchDatabaseUrl(database);
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/apps/all-in-one/src/main.js')], {
+  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"): node options for the all-in-one, which passes them on to its api and worker.
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.trim().split(/\s+/) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, path.join(DIST, 'apps/all-in-one/src/main.js')], {
     env: { ...process.env, ...systemEnv },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -206,7 +213,7 @@ export async function waitIndexed(system: RunningSystem, n: number, onTick?: () 
 export async function startExtraWorkers(system: RunningSystem, env: Record<string, string>, n: number): Promise<ChildProcess[]> {
   return Promise.all(
     Array.from({ length: n }, () => {
-      const child = spawn(process.execPath, [path.join(ROOT, 'dist/apps/worker/src/main.js')], {
+      const child = spawn(process.execPath, [path.join(DIST, 'apps/worker/src/main.js')], {
         env: { ...process.env, ...system.env, PORT: '0', ...env },
         stdio: ['ignore', 'pipe', 'ignore'],
       });
