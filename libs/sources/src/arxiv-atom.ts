@@ -1,4 +1,4 @@
-import { arxivAbsUrl, splitArxivId } from './normalized-paper';
+import { arxivAbsUrl, firstDoi, splitArxivId } from './normalized-paper';
 import { asArray, MalformedDocumentError, parseDate, ParsedRecord, text, toRecord } from './records';
 import { parseXml } from './xml';
 
@@ -33,6 +33,8 @@ function parseEntry(entry: Record<string, any>): ParsedRecord {
     updatedAt: parseDate(text(entry.updated)),
     url: arxivAbsUrl(ids.id),
     upvotes: null,
+    // <arxiv:doi> (namespace prefix dropped by the parser), present once the paper is published.
+    doi: firstDoi(text(entry.doi)),
   });
 }
 

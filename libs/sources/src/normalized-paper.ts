@@ -21,6 +21,48 @@ export interface NormalizedPaper {
   submittedBy?: string | null;
   /** Hugging Face: the day (YYYY-MM-DD) the paper entered the daily list. */
   dailyDate?: string | null;
+  /** The paper's DOI, lower-case, without a resolver prefix (see normalizeDoi); absent when unknown. */
+  doi?: string | null;
+}
+
+/** What a DOI looks like: "10." + a registrant code of 4–9 digits + "/" + a suffix without spaces. */
+export const DOI_PATTERN = /^10\.\d{4,9}\/\S+$/;
+
+/**
+ * A DOI as stored and compared: trimmed, resolver prefixes ("https://doi.org/", "doi:") dropped,
+ * lower-cased (DOIs are case-insensitive). null when `raw` is empty or not shaped like a DOI.
+ */
+export function normalizeDoi(raw: string | null | undefined): string | null {
+  if (typeof raw !== 'string') return null;
+  const doi = raw
+    .trim()
+    .replace(/^(?:https?:\/\/(?:dx\.)?doi\.org\/|doi:\s*)/i, '')
+    .toLowerCase();
+  return DOI_PATTERN.test(doi) ? doi : null;
+}
+
+/** The first DOI in a source's doi field (arXiv sometimes lists several, separated by spaces). */
+export function firstDoi(field: string): string | null {
+  for (const part of field.split(/\s+/)) {
+    const doi = normalizeDoi(part);
+    if (doi) return doi;
+  }
+  return null;
+}
+
+/**
+ * The key titles are matched by: lower-case, letters and digits only (accents dropped, every
+ * other run of characters one space), trimmed. null when nothing is left.
+ * "Attention Is All You Need!" and "attention is  all you need" have the same key.
+ */
+export function titleKey(title: string): string | null {
+  const key = title
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+  return key || null;
 }
 
 // New-style (2501.01234v2) and old-style (hep-th/9901001v1, math.GT/0309136) arXiv identifiers.

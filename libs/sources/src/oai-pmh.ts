@@ -1,4 +1,4 @@
-import { arxivAbsUrl, splitArxivId } from './normalized-paper';
+import { arxivAbsUrl, firstDoi, splitArxivId } from './normalized-paper';
 import { asArray, MalformedDocumentError, parseDate, ParsedRecord, text, toRecord } from './records';
 import { parseXml } from './xml';
 
@@ -40,6 +40,7 @@ function fromArxivFormat(meta: Record<string, any>): ParsedRecord {
     updatedAt: parseDate(text(meta.updated) || text(meta.created)),
     url: arxivAbsUrl(id),
     upvotes: null,
+    doi: firstDoi(text(meta.doi)),
   });
 }
 
@@ -63,6 +64,7 @@ function fromArxivRawFormat(meta: Record<string, any>): ParsedRecord {
     updatedAt: last?.date ?? null,
     url: arxivAbsUrl(id),
     upvotes: null,
+    doi: firstDoi(text(meta.doi)),
   });
 }
 

@@ -24,6 +24,8 @@ describe('arXiv API (Atom)', () => {
       url: 'https://arxiv.org/abs/1601.00001',
     });
     expect(paper.publishedAt.toISOString()).toBe('2015-12-26T21:19:45.000Z');
+    // <arxiv:doi>10.1063/1.4944470</arxiv:doi>
+    expect(paper.doi).toBe('10.1063/1.4944470');
   });
 
   it('reads the legacy format with paging fields and multi-category entries (2025)', () => {
@@ -40,6 +42,8 @@ describe('arXiv API (Atom)', () => {
     expect(first.abstract.startsWith('To tackle long-horizon tasks, recent hierarchical')).toBe(true);
     expect(first.abstract.endsWith('available at rdd-neurips.github.io.')).toBe(true);
     expect(second).toMatchObject({ id: '2510.14827', categories: ['cs.RO'] });
+    // Entries without <arxiv:doi> have none.
+    expect(first.doi).toBeNull();
     expect(second.authors).toHaveLength(6);
   });
 
@@ -95,6 +99,12 @@ describe('arXiv OAI-PMH', () => {
     });
     expect(second.publishedAt.toISOString()).toBe('2008-01-23T21:13:53.000Z');
     expect(second.updatedAt?.toISOString()).toBe('2008-09-11T22:03:53.000Z');
+    // <doi>10.1103/PhysRevD.78.083502</doi>, stored lower-case; none on the first record.
+    expect(second.doi).toBe('10.1103/physrevd.78.083502');
+    expect(first.doi).toBeNull();
+    // A field listing two DOIs gives the first.
+    expect(papers(page.records).find((p) => p.id === '0801.4125')?.doi).toBe('10.1140/epja/i2008-10623-5');
+    expect(papers(page.records).filter((p) => p.doi).length).toBe(573);
   });
 
   it('reads arXiv: structured authors, created/updated dates', () => {
@@ -111,6 +121,9 @@ describe('arXiv OAI-PMH', () => {
     });
     expect(first.publishedAt.toISOString()).toBe('2013-02-04T00:00:00.000Z');
     expect(second).toMatchObject({ id: '1302.0650', authors: ['Gabriela Buica-Zloh', 'L. A. A. Nikolopoulos'], categories: ['physics.atom-ph'] });
+    // <doi>10.1140/epjd/e2004-00034-2</doi>; the first record has none.
+    expect(second.doi).toBe('10.1140/epjd/e2004-00034-2');
+    expect(first.doi).toBeNull();
     const last = papers(page.records).at(-1)!;
     expect(last.abstract).toContain('\\text{otherwise,}\\end{cases}\\] thus improving');
   });
@@ -127,6 +140,7 @@ describe('arXiv OAI-PMH', () => {
     });
     expect(first.publishedAt.toISOString()).toBe('2014-12-29T00:00:00.000Z');
     expect(first.updatedAt?.toISOString()).toBe('2017-12-13T00:00:00.000Z');
+    expect(papers(page.records).map((p) => p.doi)).toEqual([null, '10.1088/1751-8121/aa9c53', '10.1002/andp.201700188']);
   });
 
   it('treats noRecordsMatch as an empty last page and other errors as failures', () => {
