@@ -26,6 +26,11 @@ async function main(): Promise<void> {
     password,
     port: wholeNumber('EMBEDDED_PG_PORT', 0),
     idleTimeoutMs: wholeNumber('EMBEDDED_PG_IDLE_TIMEOUT_MS', 5000),
+    // Exiting lets the supervisor restart the database, which recovers from its data files.
+    onSessionLost: (error) => {
+      process.stderr.write(`embedded database: ${error.message}; exiting\n`);
+      process.exit(1);
+    },
   });
   process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
   let stopping = false;

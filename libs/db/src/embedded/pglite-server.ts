@@ -6,8 +6,10 @@ import { vector } from '@electric-sql/pglite-pgvector';
 import {
   ABORT_EXCHANGE,
   authentication,
+  BackendOutput,
   ByteQueue,
   CANCEL_REQUEST,
+  copiesFromClient,
   errorResponse,
   GSSENC_REQUEST,
   isLoopbackAddress,
@@ -60,6 +62,11 @@ export interface EmbeddedPostgresOptions {
   /** A connection that has not authenticated within this long is closed. */
   authTimeoutMs?: number;
   maxConnections?: number;
+  /**
+   * Called once if PGlite's session is lost (a FATAL error, e.g. after SET exit_on_error): every
+   * connection is then closed and new ones are refused, so the process should restart.
+   */
+  onSessionLost?: (error: SessionLostError) => void;
 }
 
 const USER = 'postgres';
@@ -78,8 +85,52 @@ class TurnLock {
   }
 }
 
+/** PGlite reported FATAL: its one session is over, and no query will ever succeed again. */
+export class SessionLostError extends Error {
+  constructor() {
+    super('the embedded database session was lost (PGlite reported FATAL); the database must be restarted');
+  }
+}
+
+/** PGlite's one session, with what its output says about where the current exchange is. */
+class Session {
+  private readonly output = new BackendOutput();
+  lost = false;
+
+  constructor(
+    readonly db: PGlite,
+    private readonly onLost: (error: SessionLostError) => void,
+  ) {}
+
+  /** Runs one message; resolves true when the exchange is over and no transaction is open. */
+  async run(message: Buffer, onData: (data: Uint8Array) => void): Promise<boolean> {
+    if (this.lost) throw new SessionLostError();
+    try {
+      await this.db.execProtocolRawStream(message, {
+        onRawData: (data: Uint8Array) => {
+          this.output.feed(data);
+          onData(data);
+          // Thrown to leave PGlite's main loop, which after some FATALs never returns (its loop
+          // swallows what is thrown inside a statement, but not what is thrown while flushing).
+          if (this.output.fatal) throw new SessionLostError();
+        },
+      });
+    } catch (error) {
+      if (!this.output.fatal) throw error;
+    }
+    if (this.output.fatal) {
+      if (!this.lost) {
+        this.lost = true;
+        this.onLost(new SessionLostError());
+      }
+      throw new SessionLostError();
+    }
+    return this.output.idle;
+  }
+}
+
 interface ServerContext {
-  db: PGlite;
+  session: Session;
   lock: TurnLock;
   verifier: ScramVerifier;
   idleTimeoutMs: number;
@@ -155,6 +206,7 @@ class ClientConnection {
       }
     } catch (error) {
       if (error instanceof ProtocolViolation) this.close(error);
+      else if (error instanceof SessionLostError) this.close(new ProtocolViolation(error.message, SQLSTATE.adminShutdown));
       else this.socket.destroy(error as Error);
     } finally {
       this.processing = false;
@@ -192,11 +244,10 @@ class ClientConnection {
       this.onClose();
       return;
     }
+    if (copiesFromClient(type, bytes)) throw new ProtocolViolation('COPY FROM STDIN is not supported by the embedded database', SQLSTATE.featureNotSupported);
     if (!this.release) this.release = await this.context.lock.acquire();
     if (this.closed) return;
-    await this.execute(bytes);
-    // A turn ends where Postgres answers ReadyForQuery outside a transaction.
-    if ((type === 'S' || type === 'Q') && !this.context.db.isInTransaction()) this.releaseTurn();
+    if (await this.execute(bytes)) this.releaseTurn();
   }
 
   private async startup(packet: Buffer): Promise<void> {
@@ -244,17 +295,15 @@ class ClientConnection {
     // PGlite answers a startup packet with AuthenticationOk, its parameters and ReadyForQuery.
     this.release = await this.context.lock.acquire();
     if (this.closed) return;
-    await this.execute(startupPacket(new Map([['user', USER], ['database', DATABASE]])));
-    if (!this.context.db.isInTransaction()) this.releaseTurn();
+    if (await this.execute(startupPacket(new Map([['user', USER], ['database', DATABASE]])))) this.releaseTurn();
   }
 
-  private execute(bytes: Buffer): Promise<void> {
-    return this.context.db.execProtocolRawStream(bytes, {
-      // Copied: the chunk is a view of PGlite's memory, which the next chunk overwrites, while a
-      // socket under backpressure keeps a reference to what it has not sent yet.
-      onRawData: (data: Uint8Array) => {
-        if (!this.closed) this.socket.write(Buffer.from(data));
-      },
+  /** Runs a message and sends the client the answer; true when the client's turn is over. */
+  private execute(bytes: Buffer): Promise<boolean> {
+    // Copied: the chunk is a view of PGlite's memory, which the next chunk overwrites, while a
+    // socket under backpressure keeps a reference to what it has not sent yet.
+    return this.context.session.run(bytes, (data) => {
+      if (!this.closed) this.socket.write(Buffer.from(data));
     });
   }
 
@@ -294,12 +343,12 @@ class ClientConnection {
   /** Rolls back what a vanished client left open and hands the database to the next one. */
   private async endSession(): Promise<void> {
     if (!this.release) return;
-    const discard = { onRawData: () => undefined };
+    const { session } = this.context;
+    const discard = () => undefined;
     try {
-      await this.context.db.execProtocolRawStream(ABORT_EXCHANGE, discard);
-      if (this.context.db.isInTransaction()) await this.context.db.execProtocolRawStream(simpleQuery('ROLLBACK'), discard);
+      if (!(await session.run(ABORT_EXCHANGE, discard))) await session.run(simpleQuery('ROLLBACK'), discard);
     } catch {
-      // PGlite is closing: nothing is left to roll back.
+      // PGlite is closing or its session is lost: nothing is left to roll back.
     } finally {
       this.releaseTurn();
     }
@@ -313,14 +362,18 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   const password = options.password ?? randomBytes(24).toString('base64url');
   const maxConnections = options.maxConnections ?? 200;
   const db = await PGlite.create(options.dataDir ?? 'memory://', { extensions: options.pgvector === false ? {} : { vector } });
+  const connections = new Set<ClientConnection>();
+  const session = new Session(db, (error) => {
+    for (const connection of connections) connection.close(new ProtocolViolation(error.message, SQLSTATE.adminShutdown));
+    options.onSessionLost?.(error);
+  });
   const context: ServerContext = {
-    db,
+    session,
     lock: new TurnLock(),
     verifier: scramVerifier(password),
     idleTimeoutMs: options.idleTimeoutMs ?? 5000,
     authTimeoutMs: options.authTimeoutMs ?? 10_000,
   };
-  const connections = new Set<ClientConnection>();
   const server = net.createServer((socket) => {
     if (!isLoopbackAddress(socket.remoteAddress)) {
       socket.destroy();
@@ -328,6 +381,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     }
     const connection = new ClientConnection(socket, context);
     socket.on('close', () => connections.delete(connection));
+    if (session.lost) {
+      connection.close(new ProtocolViolation(new SessionLostError().message, SQLSTATE.cannotConnectNow));
+      return;
+    }
     if (connections.size >= maxConnections) {
       connection.close(new ProtocolViolation('sorry, too many clients already', SQLSTATE.tooManyConnections));
       return;
@@ -350,7 +407,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
       for (const connection of connections) connection.close();
       // Every connection rolls back and gives up its turn; then no one talks to PGlite any more.
       await context.lock.acquire();
-      await db.close();
+      // A lost session never answers again, not even the Terminate that closing sends it.
+      if (!session.lost) await db.close();
       await closed;
     },
   };

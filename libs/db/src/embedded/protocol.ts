@@ -23,6 +23,9 @@ export const SQLSTATE = {
   invalidPassword: '28P01',
   invalidAuthorization: '28000',
   idleInTransactionTimeout: '25P03',
+  featureNotSupported: '0A000',
+  adminShutdown: '57P01',
+  cannotConnectNow: '57P03',
   tooManyConnections: '53300',
   connectionFailure: '08006',
 } as const;
@@ -121,12 +124,78 @@ export function saslInitialResponse(body: Buffer): { mechanism: string; data: st
   return { mechanism: body.subarray(0, end).toString('utf8'), data: data.toString('utf8') };
 }
 
-/** Parse of a statement that cannot parse, then Sync: aborts whatever transaction is open, even an
- * extended-protocol exchange's implicit one (a Sync alone would commit that), and ends the exchange. */
+/**
+ * Ends whatever exchange an abandoned client left, without committing it: CopyFail ends a COPY
+ * from the client, a Parse that cannot parse aborts the open transaction (even an extended-protocol
+ * exchange's implicit one, which a Sync alone would commit), and Sync ends the exchange.
+ */
 export const ABORT_EXCHANGE = Buffer.concat([
+  message('f', cstring('the client went away')),
   message('P', cstring(''), cstring('abort the abandoned exchange'), Buffer.from([0, 0])),
   message('S'),
 ]);
+
+/** Backend messages that may come at any time, so they say nothing about where an exchange is. */
+const ASYNCHRONOUS_TYPES = new Set(['A', 'N', 'S'].map((type) => type.charCodeAt(0)));
+const READY_FOR_QUERY = 'Z'.charCodeAt(0);
+const ERROR_RESPONSE = 'E'.charCodeAt(0);
+const SEVERITY_FIELD_LENGTH = 'SFATAL\0'.length;
+
+/**
+ * Follows the backend's output across chunks, message by message, to tell when an exchange is
+ * over: when its last message is ReadyForQuery. Only then may another client take the session:
+ * after a Query ignored while an extended-protocol exchange waits for its Sync, for example,
+ * there is none.
+ */
+export class BackendOutput {
+  private readonly header = Buffer.alloc(5);
+  private headerLength = 0;
+  private bodyLeft = 0;
+  /** The start of an ErrorResponse's body: its severity field. */
+  private severity = '';
+  /** The status of the ReadyForQuery the output ends with ('I' idle, 'T' in a transaction, 'E' failed one), if it does. */
+  readyStatus: string | undefined;
+  /** The backend reported FATAL or PANIC: its one session is over, and PGlite with it. */
+  fatal = false;
+
+  feed(chunk: Uint8Array): void {
+    for (let i = 0; i < chunk.length; ) {
+      if (this.bodyLeft === 0) {
+        this.header[this.headerLength++] = chunk[i++];
+        if (this.headerLength < 5) continue;
+        this.headerLength = 0;
+        this.bodyLeft = this.header.readInt32BE(1) - 4;
+        this.severity = '';
+        if (!ASYNCHRONOUS_TYPES.has(this.header[0])) this.readyStatus = undefined;
+        continue;
+      }
+      const taken = Math.min(this.bodyLeft, chunk.length - i);
+      if (this.header[0] === ERROR_RESPONSE && this.severity.length < SEVERITY_FIELD_LENGTH) {
+        this.severity += Buffer.from(chunk.subarray(i, i + Math.min(taken, SEVERITY_FIELD_LENGTH - this.severity.length))).toString('latin1');
+        if (this.severity === 'SFATAL\0' || this.severity === 'SPANIC\0') this.fatal = true;
+      }
+      i += taken;
+      this.bodyLeft -= taken;
+      if (this.bodyLeft === 0 && this.header[0] === READY_FOR_QUERY) this.readyStatus = String.fromCharCode(chunk[i - 1]);
+    }
+  }
+
+  /** Idle outside a transaction: the last message was ReadyForQuery 'I' and nothing followed. */
+  get idle(): boolean {
+    return this.readyStatus === 'I' && this.headerLength === 0 && this.bodyLeft === 0;
+  }
+}
+
+/**
+ * COPY … FROM STDIN makes PGlite read past the message it was given, which ends its one session
+ * (FATAL: protocol synchronization lost). Refused by its words, wherever they are in the text: no
+ * statement of the application contains both.
+ */
+export function copiesFromClient(type: string, bytes: Buffer): boolean {
+  if (type !== 'Q' && type !== 'P') return false;
+  const text = bytes.subarray(5).toString('latin1');
+  return /\bcopy\b/i.test(text) && /\bstdin\b/i.test(text);
+}
 
 export const simpleQuery = (sql: string) => message('Q', cstring(sql));
 
