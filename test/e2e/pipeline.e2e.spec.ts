@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq';
+import { startEmbeddedPostgres } from '@paperfeed/db';
 import { writeTestModel } from '../../tools/make-test-model';
 import { loadArxivPapers, REDIS_URL, tempDir, toPushedPaper, waitFor } from '../support/env';
 import { exitOf, spawnBuilt, startApi, startWorker } from '../support/processes';
@@ -249,10 +250,15 @@ describe('push ingestion → embedding → similar papers (api + worker processe
   });
 
   it('refuses a Postgres without pgvector at startup, saying so', async () => {
-    const app = spawnBuilt('apps/api/src/main.js', { ...stack.env, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres' });
-    const { code, output } = await exitOf(app);
-    expect(code).toBe(78);
-    expect(output).toMatch(/Postgres without the pgvector extension/);
+    const plainPostgres = await startEmbeddedPostgres({ pgvector: false });
+    try {
+      const app = spawnBuilt('apps/api/src/main.js', { ...stack.env, DATABASE_URL: plainPostgres.url });
+      const { code, output } = await exitOf(app);
+      expect(code).toBe(78);
+      expect(output).toMatch(/Postgres without the pgvector extension/);
+    } finally {
+      await plainPostgres.stop();
+    }
   });
 
   // Last: it replaces the worker.

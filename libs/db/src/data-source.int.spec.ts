@@ -1,16 +1,21 @@
 import { createDataSource, DatabaseUnusableError, runMigrations } from './data-source';
-
-// The machine's own Postgres 15 has no pgvector: exactly the misconfiguration to report clearly.
-const PLAIN_POSTGRES = process.env.PLAIN_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+import { EmbeddedPostgres, startEmbeddedPostgres } from './embedded/pglite-server';
 
 describe('a Postgres without pgvector', () => {
+  let plainPostgres: EmbeddedPostgres;
+
+  beforeAll(async () => {
+    // Exactly the misconfiguration to report clearly (the machine's own Postgres has pgvector).
+    plainPostgres = await startEmbeddedPostgres({ pgvector: false });
+  });
+
+  afterAll(async () => {
+    await plainPostgres?.stop();
+  });
+
   it('is refused before any migration, with a message that says what to do', async () => {
-    const dataSource = createDataSource(PLAIN_POSTGRES, { poolSize: 2 });
-    try {
-      await dataSource.initialize();
-    } catch (error) {
-      throw new Error(`this test needs the plain Postgres at ${PLAIN_POSTGRES}: ${(error as Error).message}`);
-    }
+    const dataSource = createDataSource(plainPostgres.url, { poolSize: 2 });
+    await dataSource.initialize();
     try {
       const migrationsTable = async () =>
         (await dataSource.query(`SELECT to_regclass('public.migrations') AS t`))[0].t;
