@@ -1,7 +1,7 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { paperTextHash, toPgvector } from '@paperfeed/embeddings';
 import { Interaction, paperSignals, trendingScore } from '@paperfeed/ranking';
-import { NormalizedPaper } from '@paperfeed/sources';
+import { normalizeDoi, NormalizedPaper, titleKey } from '@paperfeed/sources';
 
 /** A stored paper as the API shows it. */
 export interface StoredPaper {
@@ -57,6 +57,17 @@ export interface EmbeddingKey {
   textVersion: number;
 }
 
+/** What a record can be recognised by as a stored paper (PapersStore.match). */
+export interface PaperIdentity {
+  /** Ids the record goes by (a record combined from several in one batch has several), first preferred. */
+  ids: string[];
+  doi: string | null;
+  /** The record's title key (titleKey in libs/sources). */
+  titleKey: string | null;
+  /** Whether the title key may match (the ingestion rule: only for a record without an arXiv id). */
+  matchTitle: boolean;
+}
+
 export interface UpsertCounts {
   created: number;
   updated: number;
@@ -97,6 +108,7 @@ export interface PaperListQuery {
  * cannot flip a paper's text back and forth. What a record leaves empty (no categories, no url)
  * never erases what is stored. Metadata (upvotes, code, submitter, daily date) comes from any
  * record that says it.
+ * The DOI is metadata too; the title key (what titles are matched by, see libs/ingest) follows the title.
  */
 const WINS = `(pr.id IS NULL OR (i.version IS NOT NULL AND (pr.version IS NULL OR i.version >= pr.version)) OR (i.version IS NULL AND pr.version IS NULL))`;
 const RESOLVE = {
@@ -113,11 +125,13 @@ const RESOLVE = {
   submitted_by: 'COALESCE(i.submitted_by, pr.submitted_by)',
   daily_date: 'COALESCE(i.daily_date, pr.daily_date)',
   text_hash: `CASE WHEN ${WINS} THEN i.text_hash ELSE pr.text_hash END`,
+  doi: 'COALESCE(i.doi, pr.doi)',
+  title_key: `CASE WHEN ${WINS} THEN i.title_key ELSE pr.title_key END`,
 } as const;
 /** The columns a source sets, in the order the upsert writes them. */
 const SOURCE_COLUMNS = Object.keys(RESOLVE) as (keyof typeof RESOLVE)[];
 /** The stored columns the rule reads. */
-const PREVIOUS_COLUMNS = ['version', 'title', 'abstract', 'authors', 'categories', 'published_at', 'url', 'source_updated_at', 'source_upvotes', 'github_repo', 'submitted_by', 'daily_date', 'text_hash', 'text_version'];
+const PREVIOUS_COLUMNS = ['version', 'title', 'abstract', 'authors', 'categories', 'published_at', 'url', 'source_updated_at', 'source_upvotes', 'github_repo', 'submitted_by', 'daily_date', 'text_hash', 'text_version', 'doi', 'title_key'];
 
 /** pgvector's default hnsw.ef_search: an HNSW scan yields at most this many rows. */
 const DEFAULT_EF_SEARCH = 40;
@@ -231,6 +245,8 @@ export class PapersStore {
       github_repo: paper.githubRepo ?? null,
       submitted_by: paper.submittedBy ?? null,
       daily_date: paper.dailyDate ?? null,
+      doi: normalizeDoi(paper.doi),
+      title_key: titleKey(paper.title),
       // A new paper has no votes or events yet: its score is its publication's alone.
       trending_score: trendingScore(paperSignals({ publishedAt: paper.publishedAt, sourceUpvotes: paper.upvotes ?? 0 }, [])),
     }));
@@ -240,7 +256,8 @@ export class PapersStore {
         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
           id text, version int, title text, abstract text, authors text[], categories text[],
           published_at timestamptz, url text, source_upvotes int, text_hash text,
-          source_updated_at timestamptz, github_repo text, submitted_by text, daily_date date, trending_score float8)
+          source_updated_at timestamptz, github_repo text, submitted_by text, daily_date date, trending_score float8,
+          doi text, title_key text)
       ),
       previous AS (
         SELECT p.id, ${PREVIOUS_COLUMNS.map((c) => `p.${c}`).join(', ')}
@@ -284,6 +301,45 @@ export class PapersStore {
         .sort((a, b) => a.length - b.length || (a.id < b.id ? -1 : 1))
         .map(({ id, textHash, textVersion }) => ({ id, textHash, textVersion })),
     };
+  }
+
+  /**
+   * The stored paper each record is, by the ingestion rule (libs/ingest): the first of its ids that
+   * is stored, else the paper with its DOI, else (only where `matchTitle`) the paper with its title
+   * key; null for a new paper. Among several papers with that DOI or title key, the one stored
+   * first. Call it inside the transaction that then upserts: it first takes transaction-scoped
+   * advisory locks on the records' DOIs and title keys, so two transactions bringing the same new
+   * paper under different ids (one by DOI, one by title) take turns, and the second finds the first.
+   */
+  async match(records: PaperIdentity[], manager: EntityManager = this.dataSource.manager): Promise<(string | null)[]> {
+    if (records.length === 0) return [];
+    const keys = [
+      ...new Set(records.flatMap((r) => [r.doi ? `doi ${r.doi}` : null, r.titleKey ? `title ${r.titleKey}` : null]).filter((k) => k !== null)),
+    ];
+    if (keys.length > 0) {
+      // In one order, so two transactions locking overlapping keys cannot deadlock.
+      await manager.query(
+        `SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT DISTINCT hashtextextended(x, 0) AS k FROM unnest($1::text[]) AS x ORDER BY 1) s`,
+        [keys],
+      );
+    }
+    const rows: { n: number; id: string | null }[] = await manager.query(
+      `WITH c AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(n int, ids text[], doi text, title_key text))
+       SELECT c.n, COALESCE(
+         (SELECT p.id FROM unnest(c.ids) WITH ORDINALITY AS u(id, o) JOIN papers p ON p.id = u.id ORDER BY u.o LIMIT 1),
+         (SELECT p.id FROM papers p WHERE p.doi = c.doi ORDER BY p.created_at, p.id LIMIT 1),
+         (SELECT p.id FROM papers p WHERE p.title_key = c.title_key ORDER BY p.created_at, p.id LIMIT 1)
+       ) AS id
+       FROM c`,
+      [
+        JSON.stringify(
+          records.map((r, n) => ({ n, ids: r.ids, doi: r.doi, title_key: r.matchTitle ? r.titleKey : null })),
+        ),
+      ],
+    );
+    const ids: (string | null)[] = records.map(() => null);
+    for (const row of rows) ids[row.n] = row.id;
+    return ids;
   }
 
   /**
