@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Queue } from 'bullmq';
 import { createDataSource, EmbeddedPostgres, runMigrations, startEmbeddedPostgres } from '@paperfeed/db';
-import { embedJobId } from '../../apps/worker/src/embedding-queue';
+import { embedJobId } from '@paperfeed/ingest';
 import { adminHeaders } from '../support/stack';
 import { loadArxivPapers, testEnv, toPushedPaper, waitFor } from '../support/env';
 import { AppProcess, freePort, startApi, startWorker } from '../support/processes';

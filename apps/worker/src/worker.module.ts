@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { AppConfig, ConfigModule } from '@paperfeed/config';
 import { DatabaseModule } from '@paperfeed/db';
+import { IngestModule } from '@paperfeed/ingest';
 import { QueueModule } from '@paperfeed/queue';
 import { EmbeddingRuntime } from './embedder.provider';
 import { JobRunner } from './job-runner.service';
@@ -21,7 +22,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ poolSize: 5 }), QueueModule, DiscoveryModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ poolSize: 5 }), QueueModule, IngestModule, DiscoveryModule],
       providers: [EmbeddingRuntime, JobRunner, WorkerMetrics, WorkerHttp, IngestProcessor, EmbedProcessor, HarvestProcessor, HarvestService, DigestProcessor, ProfileProcessor, EvidenceReader, CorpusIndex, FeedRanker, Mailer],
     };
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
-import { HarvestCursor, ParsedRecord, SourceRequest, Validators } from '@paperfeed/sources';
-import { PapersStore, UpsertOutcome } from './papers.store';
+import { DataSource, EntityManager } from 'typeorm';
+import { HarvestCursor, SourceRequest, Validators } from '@paperfeed/sources';
+import { EmbeddingKey, PapersStore } from './papers.store';
 
 export interface HarvestCounts {
   received: number;
@@ -9,6 +9,13 @@ export interface HarvestCounts {
   updated: number;
   unchanged: number;
   rejected: number;
+}
+
+/** What storing a page's records gave (libs/ingest PaperIngest.store): its counts, rejections, papers to embed. */
+export interface PageOutcome {
+  counts: HarvestCounts;
+  rejections: { id?: string; reason: string }[];
+  needsEmbedding: EmbeddingKey[];
 }
 
 export interface Harvest {
@@ -46,7 +53,8 @@ const HARVEST_COLUMNS = `id, request, cursor, pages, counts, rejections, state, 
 export class HarvestsStore {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly papers: PapersStore,
+    // Papers are stored through libs/ingest (storePage's `store`); kept for the constructor's callers.
+    _papers?: PapersStore,
   ) {}
 
   async create(request: SourceRequest): Promise<string> {
@@ -86,34 +94,26 @@ export class HarvestsStore {
   }
 
   /**
-   * Stores a page fetched at `from`. Returns null when that page was stored already (the cursor
-   * moved on), else the page's counts and the papers that need embedding.
+   * Stores a page fetched at `from`: `store` writes its papers (through libs/ingest, inside this
+   * transaction), then the counts and the new cursor are written in the same transaction. Returns
+   * null, storing nothing, when that page was stored already (the cursor moved on), else the
+   * page's counts and the papers that need embedding.
    */
   async storePage(
     id: string,
     from: HarvestCursor,
     next: HarvestCursor | null,
-    records: ParsedRecord[],
+    store: (manager: EntityManager) => Promise<PageOutcome>,
     expected: number | null = null,
-  ): Promise<{ counts: HarvestCounts; needsEmbedding: UpsertOutcome['needsEmbedding']; state: Harvest['state']; pages: number } | null> {
+  ): Promise<{ counts: HarvestCounts; needsEmbedding: EmbeddingKey[]; state: Harvest['state']; pages: number } | null> {
     return this.dataSource.transaction(async (manager) => {
       const rows: Harvest[] = await manager.query(`SELECT ${HARVEST_COLUMNS} FROM harvests WHERE id = $1 FOR UPDATE`, [id]);
       const harvest = rows[0];
       if (!harvest || harvest.state === 'completed' || JSON.stringify(harvest.cursor) !== JSON.stringify(from)) return null;
-      const byId = new Map<string, (ParsedRecord & { ok: true })['paper']>();
-      const rejections: { id?: string; reason: string }[] = [];
-      for (const record of records) {
-        if (record.ok) byId.set(record.paper.id, record.paper);
-        else rejections.push({ ...(record.id ? { id: record.id } : {}), reason: record.reason });
-      }
-      const outcome = await this.papers.upsert([...byId.values()], manager);
-      const counts: HarvestCounts = {
-        received: records.length,
-        created: outcome.created,
-        updated: outcome.updated,
-        unchanged: outcome.unchanged + (records.length - rejections.length - byId.size),
-        rejected: rejections.length,
-      };
+      const outcome = await store(manager);
+      const c = outcome.counts;
+      const counts: HarvestCounts = { received: c.received, created: c.created, updated: c.updated, unchanged: c.unchanged, rejected: c.rejected };
+      const rejections = outcome.rejections.map((r) => ({ ...(r.id ? { id: r.id } : {}), reason: r.reason }));
       const total = Object.fromEntries(
         Object.entries(harvest.counts).map(([key, value]) => [key, value + counts[key as keyof HarvestCounts]]),
       );

@@ -74,6 +74,17 @@ export class PushedPaperDto {
   @Min(0)
   @Max(100_000_000)
   upvotes?: number;
+
+  @ApiPropertyOptional({
+    example: '10.1063/1.4944470',
+    maxLength: 300,
+    description: 'DOI (10.NNNN/suffix, case-insensitive; a https://doi.org/ or doi: prefix is dropped); a paper stored with this DOI is this paper',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(300)
+  @Matches(/^\s*(?:(?:https?:\/\/(?:dx\.)?doi\.org\/|doi:\s*))?10\.\d{4,9}\/\S+\s*$/i, { message: 'doi must look like 10.NNNN/suffix' })
+  doi?: string;
 }
 
 export class IngestPapersDto {

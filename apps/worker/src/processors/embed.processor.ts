@@ -4,7 +4,7 @@ import { isUsableVector, paperEmbeddingText } from '@paperfeed/embeddings';
 import { WorkerMetrics } from '../worker-metrics';
 import { HandlesJob, JobPayloads, QueueService } from '@paperfeed/queue';
 import { EmbeddingRuntime } from '../embedder.provider';
-import { queueEmbedding } from '../embedding-queue';
+import { queueEmbedding } from '@paperfeed/ingest';
 
 const RECONCILE_PAGE = 1000;
 

@@ -6,8 +6,7 @@ import { HarvestService } from '@paperfeed/harvest';
 import { WorkerMetrics } from '../worker-metrics';
 import { HandlesJob, JobPayloads, QueueService } from '@paperfeed/queue';
 import { fetchSource, FetchPolicy, isArxivSource, MalformedDocumentError, pageUrl, readPage, SourceEndpoints } from '@paperfeed/sources';
-import { modelKeyOf } from '@paperfeed/embeddings';
-import { queueEmbedding } from '../embedding-queue';
+import { PaperIngest } from '@paperfeed/ingest';
 
 /** Source documents larger than this are refused (an OAI-PMH page of 1,000 records is ~2 MB). */
 const MAX_DOCUMENT_BYTES = 32 * 1024 * 1024;
@@ -23,17 +22,16 @@ export class HarvestProcessor {
   private readonly endpoints: SourceEndpoints;
   private readonly policy: FetchPolicy;
   private readonly arxivIntervalMs: number;
-  private readonly modelKey: string;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly harvests: HarvestsStore,
     private readonly harvestService: HarvestService,
+    private readonly ingest: PaperIngest,
     private readonly queues: QueueService,
     private readonly metrics: WorkerMetrics,
   ) {
     this.arxivIntervalMs = config.arxivMinIntervalMs;
-    this.modelKey = modelKeyOf({ model: config.embeddingModel, dtype: config.embeddingDtype });
     this.endpoints = { arxivApiUrl: config.arxivApiUrl, arxivOaiUrl: config.arxivOaiUrl, hfApiUrl: config.hfApiUrl, feedHosts: config.sourceHosts };
     const endpointHosts = [config.arxivApiUrl, config.arxivOaiUrl, config.hfApiUrl].map((url) => new URL(url).host);
     this.policy = {
@@ -89,12 +87,13 @@ export class HarvestProcessor {
         if (error instanceof MalformedDocumentError) throw new Error(`${url}: ${error.message}`);
         throw error;
       }
-      const stored = await this.harvests.storePage(harvestId, harvest.cursor, page.next, page.records, page.expected);
+      // The page's records go the one ingestion path (libs/ingest), in the transaction that moves the cursor.
+      const stored = await this.harvests.storePage(harvestId, harvest.cursor, page.next, (manager) => this.ingest.store(page.records, manager), page.expected);
       if (singlePage) await this.harvests.saveValidators(url, fetched.validators);
       // Also after a page stored by an earlier attempt: queueing is idempotent (job ids).
       if (stored) {
         this.metrics.papersIngested(stored.counts.created + stored.counts.updated);
-        await queueEmbedding(this.queues, this.modelKey, stored.needsEmbedding);
+        await this.ingest.queueEmbedding(stored.needsEmbedding);
       }
       const current = stored ?? (await this.harvests.get(harvestId));
       if (current?.state === 'active') await this.harvestService.queuePage(harvest.request, harvestId, current.pages);
