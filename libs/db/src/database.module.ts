@@ -47,8 +47,8 @@ export class DatabaseModule {
         },
         {
           provide: HarvestsStore,
-          inject: [DataSource, PapersStore],
-          useFactory: (ds: DataSource, papers: PapersStore) => new HarvestsStore(ds, papers),
+          inject: [DataSource],
+          useFactory: (ds: DataSource) => new HarvestsStore(ds),
         },
         { provide: EventsStore, inject: [DataSource], useFactory: (ds: DataSource) => new EventsStore(ds) },
         { provide: UserProfilesStore, inject: [DataSource], useFactory: (ds: DataSource) => new UserProfilesStore(ds) },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { HarvestCursor, SourceRequest, Validators } from '@paperfeed/sources';
-import { EmbeddingKey, PapersStore } from './papers.store';
+import { EmbeddingKey } from './papers.store';
 
 export interface HarvestCounts {
   received: number;
@@ -51,11 +51,7 @@ const HARVEST_COLUMNS = `id, request, cursor, pages, counts, rejections, state, 
  * fetched from: a page fetched twice (a retry after a crash) is stored once.
  */
 export class HarvestsStore {
-  constructor(
-    private readonly dataSource: DataSource,
-    // Papers are stored through libs/ingest (storePage's `store`); kept for the constructor's callers.
-    _papers?: PapersStore,
-  ) {}
+  constructor(private readonly dataSource: DataSource) {}
 
   async create(request: SourceRequest): Promise<string> {
     const id = randomUUID();

@@ -28,7 +28,7 @@ describe('PaperIngest: one path for pushed batches and harvested pages', () => {
   beforeAll(async () => {
     db = await startTestDatabase();
     papers = new PapersStore(db.dataSource);
-    harvests = new HarvestsStore(db.dataSource, papers);
+    harvests = new HarvestsStore(db.dataSource);
     // store() never touches the queues; queueEmbedding is tested by the e2e tests.
     ingest = new PaperIngest(papers, {} as QueueService, 'test-model@fp32');
   });

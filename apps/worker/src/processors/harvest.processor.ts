@@ -4,8 +4,8 @@ import { APP_CONFIG, AppConfig } from '@paperfeed/config';
 import { HarvestsStore } from '@paperfeed/db';
 import { HarvestService } from '@paperfeed/harvest';
 import { WorkerMetrics } from '../worker-metrics';
-import { HandlesJob, JobPayloads, QueueService } from '@paperfeed/queue';
-import { fetchSource, FetchPolicy, isArxivSource, MalformedDocumentError, pageUrl, readPage, SourceEndpoints } from '@paperfeed/sources';
+import { HandlesJob, JobPayloads, QueueService, RateLimitedError } from '@paperfeed/queue';
+import { fetchSource, FetchPolicy, isArxivSource, MalformedDocumentError, pageUrl, readPage, SourceEndpoints, SourceUnavailableError } from '@paperfeed/sources';
 import { PaperIngest } from '@paperfeed/ingest';
 
 /** Source documents larger than this are refused (an OAI-PMH page of 1,000 records is ~2 MB). */
@@ -99,6 +99,8 @@ export class HarvestProcessor {
       if (current?.state === 'active') await this.harvestService.queuePage(harvest.request, harvestId, current.pages);
       return stored ? stored.counts : { alreadyStored: true };
     } catch (error) {
+      // The source said when to come back (429/503 with Retry-After): a delayed retry, not a failure.
+      if (error instanceof SourceUnavailableError && error.retryAfterMs) throw new RateLimitedError(error.message, error.retryAfterMs);
       const final = error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (final) {
         await this.harvests.fail(harvestId, (error as Error).message);
