@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { RequestMethod } from '@nestjs/common';
+import { RequestMethod, Type } from '@nestjs/common';
 import { GUARDS_METADATA, METHOD_METADATA, MODULE_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { AppConfig } from '@paperfeed/config';
 import { ApiModule } from '../../apps/api/src/api.module';
@@ -31,8 +31,8 @@ function joinPath(...parts: (string | undefined)[]): string {
 }
 
 /** The controllers of the api's module tree, as Nest collects them. */
-function controllersOf(root: unknown, seen = new Set<unknown>()): Function[] {
-  const found: Function[] = [];
+function controllersOf(root: unknown, seen = new Set<unknown>()): Type[] {
+  const found: Type[] = [];
   const visit = (entry: any) => {
     if (!entry) return;
     if (typeof entry.forwardRef === 'function') entry = entry.forwardRef();

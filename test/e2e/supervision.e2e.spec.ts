@@ -15,7 +15,7 @@ const ENTRIES: Record<ChildName, string> = {
 
 /** The launcher's children by name, from ps. */
 function childrenOf(pid: number): Partial<Record<ChildName, number>> {
-  let out = '';
+  let out: string;
   try {
     out = execFileSync('ps', ['--ppid', String(pid), '-o', 'pid=,args='], { encoding: 'utf8' });
   } catch {

@@ -206,7 +206,7 @@ export class Supervisor {
       await Promise.all(
         stage.names.map((name) => {
           const child = this.process(name);
-          return child ? this.terminate(child, stage.graceMs) : undefined;
+          return child ? this.terminate(child, stage.graceMs) : Promise.resolve();
         }),
       );
     }

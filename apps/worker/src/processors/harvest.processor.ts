@@ -84,7 +84,7 @@ export class HarvestProcessor {
         page = readPage(harvest.request, harvest.cursor, fetched.body);
       } catch (error) {
         // A malformed document may be a transient fault of the source: retried with backoff.
-        if (error instanceof MalformedDocumentError) throw new Error(`${url}: ${error.message}`);
+        if (error instanceof MalformedDocumentError) throw new Error(`${url}: ${error.message}`, { cause: error });
         throw error;
       }
       // The page's records go the one ingestion path (libs/ingest), in the transaction that moves the cursor.
