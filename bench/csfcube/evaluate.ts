@@ -11,24 +11,34 @@
  */
 import { embedPapers, loadPapers, loadQueries, mean, ndcgAt, Paper, Query, rankPool } from './data';
 import {
-  bm25,
-  charGramTerms,
+  calibrateCorpus,
+  DEFAULT_LEXICAL_WEIGHT,
+  DEFAULT_PRF,
+  DEFAULT_SIMILAR,
   DEFAULT_TERM_OPTIONS,
   DocumentFrequencies,
-  identityStem,
+  dot,
+  expandQuery,
+  fuse,
+  FusionCalibration,
+  fusedSimilarity,
+  PaperRepresentation,
   paperTerms,
-  porterStep1,
+  PrfOptions,
+  rankSimilar,
   SparseVector,
   sparseDot,
   sStem,
   TermCounts,
   TermOptions,
   toTermCounts,
+  topIndices,
   topTerms,
   Vocabulary,
   weighTerms,
-} from './lexical';
-import { calibrateCorpus, DEFAULT_LEXICAL_WEIGHT, DEFAULT_PRF, DEFAULT_SIMILAR, dot, expandQuery, fuse, FusionCalibration, fusedSimilarity, PaperRepresentation, PrfOptions, rankSimilar, rrf, topK, zWithin } from './fusion';
+} from '@paperfeed/ranking';
+import { rrf, zWithin } from './fusion';
+import { bm25, charGramTerms, identityStem, porterStep1 } from './lexical';
 
 const README_TFIDF = 0.535;
 const README_SPECTER = 0.483;
@@ -241,7 +251,7 @@ async function main(): Promise<void> {
         const l = lexicalRow(lex.vectors[qi]);
         const scores = new Float64Array(papers.length);
         for (let j = 0; j < papers.length; j++) scores[j] = fuse(l[j], dot(vectors[qi], vectors[j]), cal, lw);
-        neighbourCache.set(key, topK(scores, 50, new Set([qi])));
+        neighbourCache.set(key, topIndices(scores, 50, new Set([qi])));
       }
       return neighbourCache.get(key)!.slice(0, k);
     };
@@ -295,11 +305,11 @@ async function main(): Promise<void> {
           if (sides !== 'lexical') {
             const d = new Float64Array(papers.length);
             for (let j = 0; j < papers.length; j++) d[j] = dot(vectors[qi], vectors[j]);
-            topK(d, k, new Set([qi])).forEach((j) => set.add(j));
+            topIndices(d, k, new Set([qi])).forEach((j) => set.add(j));
           }
           if (sides !== 'dense') {
             const terms = T ? new Set(topTerms(lex.vectors[qi], T)) : undefined;
-            topK(lexicalRow(lex.vectors[qi], terms), k, new Set([qi])).forEach((j) => set.add(j));
+            topIndices(lexicalRow(lex.vectors[qi], terms), k, new Set([qi])).forEach((j) => set.add(j));
           }
           size += set.size;
           const rel = (min: number) => [...q.grades].filter(([id, g]) => g >= min && id !== q.paper);
