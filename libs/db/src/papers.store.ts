@@ -1,6 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { paperTextHash, toPgvector } from '@paperfeed/embeddings';
-import { Interaction, paperSignals, trendingScore } from '@paperfeed/ranking';
+import { Interaction, paperSignals, paperTerms, trendingScore } from '@paperfeed/ranking';
 import { normalizeDoi, NormalizedPaper, titleKey } from '@paperfeed/sources';
 
 /** A stored paper as the API shows it. */
@@ -609,6 +609,77 @@ export class PapersStore {
       params,
     );
     return rows.map((row) => ({ id: row.id, title: row.title, abstract: row.abstract, textHash: row.text_hash, textVersion: row.text_version }));
+  }
+
+  /**
+   * Writes the term counts (libs/ranking paperTerms: title + abstract) of those of these papers
+   * whose paper_terms row is missing or was computed from another text, and moves lexicon df by
+   * −old +new terms, in one statement; returns how many papers were (re)indexed. Locks the papers
+   * first, so a concurrent upsert of the same paper waits. Without `manager` it runs in its own
+   * transaction.
+   */
+  async indexTerms(ids: string[], manager?: EntityManager): Promise<number> {
+    if (ids.length === 0) return 0;
+    if (!manager) return this.dataSource.transaction((m) => this.indexTerms(ids, m));
+    const stale: { id: string; title: string; abstract: string; text_hash: string }[] = await manager.query(
+      `SELECT p.id, p.title, p.abstract, p.text_hash FROM papers p LEFT JOIN paper_terms t ON t.paper_id = p.id
+       WHERE p.id = ANY($1) AND t.text_hash IS DISTINCT FROM p.text_hash ORDER BY p.id FOR UPDATE OF p`,
+      [ids],
+    );
+    if (stale.length === 0) return 0;
+    const records = stale.map((paper) => {
+      const terms = [...paperTerms(paper)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      return { paper_id: paper.id, text_hash: paper.text_hash, terms: terms.map(([term]) => term), counts: terms.map(([, count]) => count) };
+    });
+    // Every lexicon row this batch touches is locked by one upsert in term order, so concurrent
+    // batches sharing terms queue behind each other instead of deadlocking; terms a paper keeps
+    // (delta 0) are upserted too, for their ids.
+    const [{ n }]: { n: number }[] = await manager.query(
+      `
+      WITH incoming AS (
+        SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(paper_id text, text_hash text, terms text[], counts real[])
+      ),
+      incoming_terms AS (
+        SELECT i.paper_id, u.term, u.count FROM incoming i, unnest(i.terms, i.counts) AS u(term, count)
+      ),
+      old_terms AS (
+        SELECT l.term FROM paper_terms t JOIN incoming i ON i.paper_id = t.paper_id, unnest(t.term_ids) AS o(id) JOIN lexicon l ON l.id = o.id
+      ),
+      delta AS (
+        SELECT term, sum(d)::int AS d FROM (SELECT term, 1 AS d FROM incoming_terms UNION ALL SELECT term, -1 FROM old_terms) s GROUP BY term
+      ),
+      term_ids AS (
+        INSERT INTO lexicon AS l (term, df) SELECT term, d FROM delta ORDER BY term
+        ON CONFLICT (term) DO UPDATE SET df = l.df + excluded.df
+        RETURNING l.id, l.term
+      ),
+      written AS (
+        INSERT INTO paper_terms (paper_id, term_ids, counts, text_hash)
+        SELECT i.paper_id,
+               COALESCE(array_agg(ti.id ORDER BY ti.id) FILTER (WHERE ti.id IS NOT NULL), '{}'),
+               COALESCE(array_agg(it.count ORDER BY ti.id) FILTER (WHERE ti.id IS NOT NULL), '{}'),
+               i.text_hash
+        FROM incoming i
+        LEFT JOIN incoming_terms it ON it.paper_id = i.paper_id
+        LEFT JOIN term_ids ti ON ti.term = it.term
+        GROUP BY i.paper_id, i.text_hash
+        ON CONFLICT (paper_id) DO UPDATE SET term_ids = excluded.term_ids, counts = excluded.counts, text_hash = excluded.text_hash
+        RETURNING paper_id
+      )
+      SELECT count(*)::int AS n FROM written`,
+      [JSON.stringify(records)],
+    );
+    return n;
+  }
+
+  /** Papers, in id order after `afterId`, whose paper_terms row is missing or outdated (for reconcile). */
+  async missingTerms(options: { limit: number; afterId?: string }): Promise<string[]> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT p.id FROM papers p LEFT JOIN paper_terms t ON t.paper_id = p.id
+       WHERE p.id > $1 AND t.text_hash IS DISTINCT FROM p.text_hash ORDER BY p.id LIMIT $2`,
+      [options.afterId ?? '', options.limit],
+    );
+    return rows.map((row) => row.id);
   }
 
   /** How many papers lack a current vector in the space (the embedding backlog operators watch). */

@@ -43,11 +43,13 @@ export class EmbedProcessor {
   /**
    * Queues embedding for every paper without a current vector in this model's space. Embed jobs
    * that failed for good (an outage outlasting their retries) are retried first: their ids would
-   * otherwise keep the same work from being queued again.
+   * otherwise keep the same work from being queued again. Papers without current term counts
+   * (stored before the lexicon existed) get them here too.
    */
   @HandlesJob('embed.reconcile')
   async reconcile() {
     await this.papers.analyze();
+    const indexed = await this.indexMissingTerms();
     const retried = await this.queues.retryFailed('embed');
     const space = this.runtime.space;
     let afterId: string | undefined;
@@ -63,6 +65,18 @@ export class EmbedProcessor {
       jobs += await queueEmbedding(this.queues, space.model, byLength);
     }
     if (papers > 0) this.logger.log(`reconcile: ${papers} papers lack a ${space.model} vector; ${jobs} embed jobs queued, ${retried} failed ones retried`);
-    return { papers, jobs, retried };
+    if (indexed > 0) this.logger.log(`reconcile: term counts written for ${indexed} papers`);
+    return { papers, jobs, retried, indexed };
+  }
+
+  /** Fills in missing or outdated paper_terms rows, a page per transaction. */
+  private async indexMissingTerms(): Promise<number> {
+    let indexed = 0;
+    for (let afterId: string | undefined; ; ) {
+      const ids = await this.papers.missingTerms({ limit: RECONCILE_PAGE, afterId });
+      if (ids.length === 0) return indexed;
+      indexed += await this.papers.indexTerms(ids);
+      afterId = ids[ids.length - 1];
+    }
   }
 }
