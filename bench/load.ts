@@ -164,7 +164,10 @@ async function run(ingest: boolean): Promise<RunResult> {
       // One batch a second, on a fixed schedule (a batch's POST does not delay the next one's slot).
       for (let slot = Date.now(); ingest && Date.now() < until; slot += 1000) {
         await new Promise((r) => setTimeout(r, Math.max(0, slot - Date.now())));
-        const batch = records.slice(pushed % records.length, (pushed % records.length) + 100).map((r, i) => ({ ...toPushedPaper(r), id: `load-${pushed + i}` }));
+        // New ids and titles: a paper whose title matches a stored one's is recognised as that paper (libs/ingest).
+        const batch = records
+          .slice(pushed % records.length, (pushed % records.length) + 100)
+          .map((r, i) => ({ ...toPushedPaper(r), id: `load-${pushed + i}`, title: `${r.title} (load ${pushed + i})` }));
         const response = await fetch(`${system.url}/v1/ingest/papers`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ papers: batch }) });
         if (response.status !== 202) errors.push(`ingest: ${response.status}`);
         pushed += batch.length;
