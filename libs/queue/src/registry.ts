@@ -1,5 +1,4 @@
 import { JobsOptions } from 'bullmq';
-import type { SourceRequest } from '@paperfeed/sources';
 
 /**
  * Every queue and job paperfeed runs, with each job's payload type. Payloads carry ids, never
@@ -20,8 +19,12 @@ export interface JobPayloads {
   'digest.run': { cadence: 'daily' | 'weekly'; period?: string };
   /** Build and send one subscription's digest for a period (at most once). */
   'digest.send': { subscriptionId: string; period: string };
-  /** Create a harvest for this source request and queue its first page (used by schedules). */
-  'harvest.start': { request: SourceRequest };
+  /**
+   * Create a harvest for this source request and queue its first page (used by schedules). The
+   * request's shape belongs to libs/sources, which checks it in the handler: the registry depends
+   * on no source types.
+   */
+  'harvest.start': { request: { source: string } & Record<string, unknown> };
   /** Fetch, parse and store the next page of a harvest from a source other than arXiv. */
   'harvest.page': { harvestId: string };
   /** The same for arXiv (API or OAI-PMH), on the queue whose limiter spaces requests as arXiv asks. */

@@ -5,7 +5,7 @@ import { HarvestsStore } from '@paperfeed/db';
 import { HarvestService } from '@paperfeed/harvest';
 import { WorkerMetrics } from '../worker-metrics';
 import { HandlesJob, JobPayloads, QueueService, RateLimitedError } from '@paperfeed/queue';
-import { fetchSource, FetchPolicy, isArxivSource, MalformedDocumentError, pageUrl, readPage, SourceEndpoints, SourceUnavailableError } from '@paperfeed/sources';
+import { fetchSource, FetchPolicy, isArxivSource, MalformedDocumentError, pageUrl, readPage, SourceEndpoints, SourceUnavailableError, validateSourceRequest } from '@paperfeed/sources';
 import { PaperIngest } from '@paperfeed/ingest';
 
 /** Source documents larger than this are refused (an OAI-PMH page of 1,000 records is ~2 MB). */
@@ -42,9 +42,12 @@ export class HarvestProcessor {
     };
   }
 
+  /** A scheduled ingestion: its request is checked again (it was stored in Redis), then harvested. */
   @HandlesJob('harvest.start')
   async start(data: JobPayloads['harvest.start']) {
-    return { harvest: await this.harvestService.start(data.request) };
+    const checked = validateSourceRequest(data.request, this.endpoints);
+    if ('errors' in checked) throw new UnrecoverableError(`scheduled ingestion is not a valid source request: ${checked.errors.join('; ')}`);
+    return { harvest: await this.harvestService.start(checked.request) };
   }
 
   @HandlesJob('harvest.page')
