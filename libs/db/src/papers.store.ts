@@ -653,16 +653,6 @@ export class PapersStore {
     return rows.map((row) => ({ paper: toStoredPaper(row), vector: parseVector(row.embedding), seq: BigInt(row.seq), vectorSeq: BigInt(row.vector_seq) }));
   }
 
-  /** Papers by id (in no particular order). */
-  async findByIds(ids: string[], spaceId: number | null): Promise<StoredPaper[]> {
-    if (ids.length === 0) return [];
-    const rows: PaperRow[] = await this.dataSource.query(
-      `SELECT ${PAPER_COLUMNS}, ${INDEXED} FROM papers p ${JOIN_INDEXED('$1')} WHERE p.id = ANY($2)`,
-      [spaceId, ids],
-    );
-    return rows.map(toStoredPaper);
-  }
-
   /** Papers (among `ids`, or any when omitted) that lack a current vector in the space. */
   async missingEmbeddings(spaceId: number, options: { ids?: string[]; limit: number; afterId?: string }): Promise<PaperToEmbed[]> {
     const params: unknown[] = [spaceId, options.limit];
