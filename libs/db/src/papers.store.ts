@@ -243,6 +243,9 @@ const JOIN_INDEXED = (spaceParam: string) =>
 const INDEXED = `(ie.paper_id IS NOT NULL) AS indexed`;
 
 /** Reads and writes papers and their embeddings. All SQL for the papers table lives here. */
+/** A stored arXiv id (no version): papers matched by title are arXiv papers (libs/ingest's rule). */
+const ARXIV_ID_SQL = String.raw`^(\d{4}\.\d{4,5}|[a-z-]+(\.[a-z]{2})?/\d{7})$`;
+
 export class PapersStore {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -351,7 +354,7 @@ export class PapersStore {
        SELECT c.n, COALESCE(
          (SELECT p.id FROM unnest(c.ids) WITH ORDINALITY AS u(id, o) JOIN papers p ON p.id = u.id ORDER BY u.o LIMIT 1),
          (SELECT p.id FROM papers p WHERE p.doi = c.doi ORDER BY p.created_at, p.id LIMIT 1),
-         (SELECT p.id FROM papers p WHERE p.title_key = c.title_key ORDER BY p.created_at, p.id LIMIT 1)
+         (SELECT p.id FROM papers p WHERE p.title_key = c.title_key AND p.id ~* '${ARXIV_ID_SQL}' ORDER BY p.created_at, p.id LIMIT 1)
        ) AS id
        FROM c`,
       [

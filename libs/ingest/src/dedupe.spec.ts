@@ -44,6 +44,13 @@ describe('dedupeRecords: the in-batch rule', () => {
     ]);
   });
 
+  it('tells two records without an arXiv id apart by their ids, whatever their titles', () => {
+    expect(shape([paper('acl-1', { title: 'Deep Nets' }), paper('acl-2', { title: 'deep nets' })])).toEqual([
+      { id: 'acl-1', ids: ['acl-1'], members: [0] },
+      { id: 'acl-2', ids: ['acl-2'], members: [1] },
+    ]);
+  });
+
   it('never matches a record with an arXiv id by title', () => {
     expect(shape([paper('acl-1', { title: 'Deep Nets' }), paper('2501.00001', { title: 'Deep Nets' }), paper('2501.00002', { title: 'Deep Nets' })])).toEqual([
       { id: 'acl-1', ids: ['acl-1'], members: [0] },

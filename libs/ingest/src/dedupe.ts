@@ -60,7 +60,8 @@ export function combineRecords(current: NormalizedPaper, next: NormalizedPaper):
 /**
  * The in-batch half of the dedupe rule (libs/ingest index.ts), pure: records are taken in order
  * and each is the same paper as an earlier one of the batch when they share the id, else the
- * DOI, else — only for a record without an arXiv id — the title key (titleKey). Equal keys
+ * DOI, else — only for a record without an arXiv id — the title key (titleKey) of a group that has
+ * an arXiv id (two records that both lack one are told apart by their own ids). Equal keys
  * pointing at two groups go to the one formed first. A record joining a group is combined into it
  * (combineRecords), as if the batch's records had arrived one after another.
  */
@@ -88,7 +89,8 @@ export function dedupeRecords(papers: NormalizedPaper[]): RecordGroup[] {
     }
     if (!byId.has(paper.id)) byId.set(paper.id, group);
     if (doi && !byDoi.has(doi)) byDoi.set(doi, group);
-    if (key && !byTitle.has(key)) byTitle.set(key, group);
+    // Titles lead to arXiv papers only: records without an arXiv id are told apart by their ids.
+    if (key && group.hasArxivId && !byTitle.has(key)) byTitle.set(key, group);
   });
   return groups;
 }

@@ -12,9 +12,11 @@
  *
  * **The dedupe rule.** A record is the same paper as a stored one when they share the id (the
  * arXiv id without version, else the id the record came with); else when they share the DOI
- * (lower-case, without resolver prefix); else — only for a record without an arXiv id — when
- * they share the title key (the title lower-cased, letters and digits only, accents dropped, runs
- * of anything else one space: titleKey in libs/sources). Among several stored papers with that DOI
+ * (lower-case, without resolver prefix); else — only for a record without an arXiv id, and only
+ * onto a paper with one — when they share the title key (the title lower-cased, letters and digits
+ * only, accents dropped, runs of anything else one space: titleKey in libs/sources). So a feed item
+ * or a venue record joins the arXiv paper of the same title, while two records that both come
+ * without an arXiv id are told apart by their own ids (a pushed batch's ids are its word). Among several stored papers with that DOI
  * or title, the one stored first. Records within one list are deduplicated by the same rule, in
  * arrival order, and combined as if they had arrived one after another. Matched by DOI or title,
  * a record takes the stored paper's id; how it then combines with the stored paper is the one rule

@@ -105,6 +105,10 @@ describe('PaperIngest: one path for pushed batches and harvested pages', () => {
     expect(await rows()).toEqual([
       { id: '2501.00003', version: 1, title: 'Deep Nets for Graphs', doi: '10.1000/dn', title_key: 'deep nets for graphs', source_upvotes: 3, categories: ['cs.LG'] },
     ]);
+    // Two records without an arXiv id are told apart by their ids, whatever their titles.
+    await push([pushed('venue-1', { title: 'Same words' })]);
+    expect((await push([pushed('venue-2', { title: 'same words' })])).counts).toMatchObject({ created: 1 });
+    await db.dataSource.query(`DELETE FROM papers WHERE id LIKE 'venue-%'`);
     // A record with an arXiv id is never matched by title: another arXiv paper of the same title is new.
     const { stored } = await harvestPage([harvested('2501.00004', { title: 'Deep nets for graphs' })]);
     expect(stored?.counts).toMatchObject({ created: 1, updated: 0 });
