@@ -129,7 +129,7 @@ describe('faults (real processes)', () => {
 
   it('heals a database outage with work in flight: nothing is dead-lettered, every paper is indexed without an operator', async () => {
     worker ??= await startWorker(env);
-    const pushed = await request('POST', '/v1/ingest/papers', { papers: papers.slice(200, 240).map((p, i) => ({ ...p, id: `outage-${i}` })) });
+    const pushed = await request('POST', '/v1/ingest/papers', { papers: papers.slice(200, 240).map((p, i) => ({ ...p, id: `outage-${i}`, title: `${p.title} (outage ${i})` })) });
     expect(pushed.status).toBe(202);
     await database.stop();
     // Longer than the whole retry budget of the old policy (5 attempts, 2 s doubling: ≤ 30 s).
