@@ -122,29 +122,6 @@ describe('PapersStore (PGlite + pgvector)', () => {
     expect(plan.map((row) => row['QUERY PLAN']).join('\n')).toMatch(/paper_embeddings_hnsw_space_/);
   });
 
-  it('adds the papers sharing the query’s heaviest terms to the nearest ones, each with its vector and term counts', async () => {
-    const space = await spaces.ensure('test-model@fp32', 4);
-    const texts = { '2501.00001': 'graph networks', '2501.00002': 'protein folding', '2501.00003': 'graph search', '2501.00004': 'robot grasping' };
-    const ids = Object.keys(texts) as (keyof typeof texts)[];
-    await store.upsert(ids.map((id) => paper(id, { title: texts[id], abstract: '' })));
-    await store.indexTerms(ids);
-    const keys = await store.embeddingKeys(ids);
-    const vectors = { '2501.00001': direction(0, 4), '2501.00002': direction(0, 4, 0.2), '2501.00003': direction(2, 4), '2501.00004': direction(3, 4) };
-    await store.storeEmbeddings(space.id, keys.map((k) => ({ paperId: k.id, textHash: k.textHash, vector: vectors[k.id as keyof typeof texts] })));
-    const [{ id: graph }]: { id: number }[] = await db.dataSource.query(`SELECT id FROM lexicon WHERE term = 'graph'`);
-
-    expect((await store.similar('2501.00001', space, 1)).map((s) => s.paper.id)).toEqual(['2501.00002']);
-    const both = await store.similar('2501.00001', space, 1, { termIds: [graph], weights: [1], limit: 5 });
-    expect(both.map((s) => s.paper.id)).toEqual(['2501.00002', '2501.00003']); // nearest first
-    expect(both[1].score).toBeCloseTo(0, 5);
-    expect(both[1].terms.ids).toContain(graph);
-    expect([...both[1].vector]).toEqual(vectors['2501.00003'].map((x) => expect.closeTo(x, 6)));
-    expect(await store.similarityQuery('2501.00001', space.id)).toMatchObject({ terms: { counts: [2, 2] } });
-    expect(await store.similarityQuery('2501.00001', space.id + 1)).toBeNull();
-    expect((await store.representationSample(space.id, 10)).length).toBe(4);
-    expect(await store.documentFrequencies()).toMatchObject({ docs: 4 });
-  });
-
   it('keeps two models apart: each space has its own dimension and its own results', async () => {
     const small = await spaces.ensure('model-a@q8', 4);
     const large = await spaces.ensure('model-b@q8', 6);

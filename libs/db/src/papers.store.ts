@@ -148,29 +148,6 @@ export interface ScoredPaper {
   score: number;
 }
 
-/** A paper's stored term counts (lexicon ids ascending, libs/ranking TermCounts as plain arrays). */
-export interface StoredTermCounts {
-  ids: number[];
-  counts: number[];
-}
-
-/** What the fused similar-papers scorer reads of a paper. */
-export interface StoredRepresentation {
-  vector: Float32Array;
-  terms: StoredTermCounts;
-}
-
-export interface SimilarPaper extends ScoredPaper, StoredRepresentation {}
-
-/** The lexical half of the similar-papers candidates (PapersStore.similar). */
-export interface LexicalCandidates {
-  /** The query paper's heaviest terms, */
-  termIds: number[];
-  /** each weighted by its query weight × idf. */
-  weights: number[];
-  limit: number;
-}
-
 export interface SearchFilters {
   category?: string;
   /** Published at or after. */
@@ -436,15 +413,11 @@ export class PapersStore {
   }
 
   /**
-   * The papers nearest to paper `id` in the space (HNSW, `limit` of them), each with what the fused
-   * scorer needs: its vector and term counts; `score` is the cosine, most similar first, never the
-   * paper itself. With `lexical`, also the `lexical.limit` indexed papers that best share the
-   * query's heaviest terms (`lexical.termIds`, found by the GIN index and ordered by
-   * Σ weight · (1 + ln count) / ‖1 + ln counts‖: the cosine's numerator over a norm without idf).
-   * The space id and dimension are integers from our own table, inlined so the planner can match
-   * the partial index.
+   * Nearest papers by cosine similarity through the space's HNSW index; the paper itself is
+   * excluded. Empty when the paper has no vector in the space. The space id and dimension are
+   * integers from our own table, inlined so the planner can match the partial index.
    */
-  async similar(id: string, space: { id: number; dimensions: number }, limit: number, lexical?: LexicalCandidates): Promise<SimilarPaper[]> {
+  async similar(id: string, space: { id: number; dimensions: number }, limit: number): Promise<ScoredPaper[]> {
     const cast = `::vector(${Number(space.dimensions)})`;
     const spaceId = Number(space.id);
     const sql = `
@@ -452,74 +425,28 @@ export class PapersStore {
         SELECT embedding${cast} AS v FROM paper_embeddings WHERE paper_id = $1 AND space_id = ${spaceId}
       ),
       nearest AS (
-        SELECT e.paper_id FROM paper_embeddings e
+        SELECT e.paper_id, e.embedding${cast} <=> (SELECT v FROM target) AS distance
+        FROM paper_embeddings e
         WHERE e.space_id = ${spaceId} AND EXISTS (SELECT 1 FROM target)
         ORDER BY e.embedding${cast} <=> (SELECT v FROM target)
         LIMIT $2
-      ),
-      lexical AS (
-        SELECT t.paper_id FROM paper_terms t JOIN paper_embeddings e ON e.paper_id = t.paper_id AND e.space_id = ${spaceId}
-        WHERE t.term_ids && $4::int[] AND t.paper_id <> $1 AND EXISTS (SELECT 1 FROM target)
-        ORDER BY (SELECT sum(q.w * (1 + ln(u.c))) FROM unnest(t.term_ids, t.counts) AS u(id, c) JOIN unnest($4::int[], $5::float8[]) AS q(id, w) ON q.id = u.id)
-                 / (SELECT sqrt(sum((1 + ln(c)) ^ 2)) FROM unnest(t.counts) AS c) DESC, t.paper_id
-        LIMIT $6
-      ),
-      candidates AS (SELECT paper_id FROM nearest UNION SELECT paper_id FROM lexical)
-      SELECT ${PAPER_COLUMNS}, true AS indexed, e.embedding${cast} <=> (SELECT v FROM target) AS distance,
-             e.embedding::text AS embedding, COALESCE(t.term_ids, '{}') AS term_ids, COALESCE(t.counts, '{}') AS counts
-      FROM candidates c
-      JOIN papers p ON p.id = c.paper_id
-      JOIN paper_embeddings e ON e.paper_id = c.paper_id AND e.space_id = ${spaceId}
-      LEFT JOIN paper_terms t ON t.paper_id = c.paper_id
-      WHERE c.paper_id <> $1
-      ORDER BY distance, p.id
+      )
+      SELECT ${PAPER_COLUMNS}, true AS indexed, n.distance
+      FROM nearest n JOIN papers p ON p.id = n.paper_id
+      WHERE n.paper_id <> $1
+      ORDER BY n.distance, p.id
       LIMIT $3`;
-    const params = [id, limit + 1, lexical ? null : limit, lexical?.termIds ?? [], lexical?.weights ?? [], lexical?.limit ?? 0];
-    // HNSW returns at most hnsw.ef_search rows (40 by default): a larger list needs it raised.
-    const rows: (PaperRow & { distance: number; embedding: string; term_ids: number[]; counts: number[] })[] =
+    const params = [id, limit + 1, limit];
+    // HNSW returns at most hnsw.ef_search rows (40 by default). One statement suffices for the
+    // usual page sizes; a larger one needs a transaction to raise it.
+    const rows: (PaperRow & { distance: number })[] =
       limit + 1 <= DEFAULT_EF_SEARCH
         ? await this.dataSource.query(sql, params)
         : await this.dataSource.transaction(async (manager) => {
             await manager.query(`SET LOCAL hnsw.ef_search = ${(limit + 1) * 2}`);
             return manager.query(sql, params);
           });
-    return rows.map((row) => ({
-      paper: toStoredPaper(row),
-      score: 1 - Number(row.distance),
-      vector: parseVector(row.embedding),
-      terms: { ids: row.term_ids, counts: row.counts },
-    }));
-  }
-
-  /** Paper `id`'s vector in the space and its term counts (none stored yet: empty); null without a vector. */
-  async similarityQuery(id: string, spaceId: number): Promise<StoredRepresentation | null> {
-    const rows: { embedding: string; term_ids: number[] | null; counts: number[] | null }[] = await this.dataSource.query(
-      `SELECT e.embedding::text AS embedding, t.term_ids, t.counts
-       FROM paper_embeddings e LEFT JOIN paper_terms t ON t.paper_id = e.paper_id
-       WHERE e.paper_id = $1 AND e.space_id = $2`,
-      [id, spaceId],
-    );
-    return rows.length ? { vector: parseVector(rows[0].embedding), terms: { ids: rows[0].term_ids ?? [], counts: rows[0].counts ?? [] } } : null;
-  }
-
-  /** Up to `size` random papers with a vector in the space and term counts (to calibrate the fused similarity). */
-  async representationSample(spaceId: number, size: number): Promise<StoredRepresentation[]> {
-    const rows: { embedding: string; term_ids: number[]; counts: number[] }[] = await this.dataSource.query(
-      `WITH sample AS (SELECT paper_id FROM paper_embeddings WHERE space_id = $1 ORDER BY random() LIMIT $2)
-       SELECT e.embedding::text AS embedding, t.term_ids, t.counts
-       FROM sample s JOIN paper_embeddings e ON e.paper_id = s.paper_id AND e.space_id = $1 JOIN paper_terms t ON t.paper_id = s.paper_id`,
-      [spaceId, size],
-    );
-    return rows.map((row) => ({ vector: parseVector(row.embedding), terms: { ids: row.term_ids, counts: row.counts } }));
-  }
-
-  /** The lexicon's document frequencies (terms some paper has) and the number of papers with term counts. */
-  async documentFrequencies(): Promise<{ docs: number; ids: number[]; dfs: number[] }> {
-    const [row]: { docs: number; ids: number[]; dfs: number[] }[] = await this.dataSource.query(
-      `SELECT (SELECT count(*)::int FROM paper_terms) AS docs, COALESCE(array_agg(id), '{}') AS ids, COALESCE(array_agg(df), '{}') AS dfs
-       FROM lexicon WHERE df > 0`,
-    );
-    return row;
+    return rows.map((row) => ({ paper: toStoredPaper(row), score: 1 - Number(row.distance) }));
   }
 
   /**

@@ -158,13 +158,6 @@ export class DocumentFrequencies implements DfTable {
   }
 }
 
-/** A df table read from storage (ids with their df, e.g. the lexicon), for weighing. */
-export function dfTable(docs: number, ids: ArrayLike<number>, dfs: ArrayLike<number>): DfTable {
-  const byId = new Map<number, number>();
-  for (let i = 0; i < ids.length; i++) byId.set(ids[i], dfs[i]);
-  return { docs, get: (id) => byId.get(id) ?? 0 };
-}
-
 /** Smoothed idf, as scikit-learn's: ln((1 + N) / (1 + df)) + 1. Never 0, finite for unseen terms. */
 export function smoothIdf(df: number, docs: number): number {
   return Math.log((1 + docs) / (1 + df)) + 1;

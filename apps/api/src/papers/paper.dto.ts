@@ -36,11 +36,11 @@ export class PaperPageDto {
 
 export class ScoredPaperDto {
   @ApiProperty({ type: PaperDto }) paper!: PaperDto;
-  @ApiProperty({ description: 'higher is closer: the cosine (search), the fused lexical + dense score (similar)' }) score!: number;
+  @ApiProperty({ description: 'cosine similarity, higher is closer' }) score!: number;
 }
 
 export class SimilarPapersDto {
-  @ApiProperty({ type: [ScoredPaperDto], description: 'most similar first; score: calibrated lexical + dense similarity (z-scores, unbounded)' }) items!: ScoredPaperDto[];
+  @ApiProperty({ type: [ScoredPaperDto] }) items!: ScoredPaperDto[];
 }
 
 export class UpvotesDto {

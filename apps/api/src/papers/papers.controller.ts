@@ -30,7 +30,7 @@ export class PapersController {
   }
 
   @Get(':id/similar')
-  @ApiOperation({ summary: 'Most similar papers by the fused lexical + dense score, never the paper itself' })
+  @ApiOperation({ summary: 'Most similar papers by embedding (cosine), never the paper itself' })
   @ApiOkResponse({ type: SimilarPapersDto })
   @ApiValidationErrors('limit is not 1–100')
   @ApiError(404, 'unknown paper')

@@ -3,13 +3,12 @@ import { AtomController } from './atom.controller';
 import { PapersController } from './papers.controller';
 import { PapersAtomService } from './papers-atom.service';
 import { PapersService } from './papers.service';
-import { SimilarityStatistics } from './similarity-statistics';
 import { UpvotesController } from './upvotes.controller';
 import { UpvotesService } from './upvotes.service';
 
 /** Papers: lists, one paper, similar papers, the public Atom feed, upvotes. */
 @Module({
   controllers: [AtomController, PapersController, UpvotesController],
-  providers: [PapersService, PapersAtomService, UpvotesService, SimilarityStatistics],
+  providers: [PapersService, PapersAtomService, UpvotesService],
 })
 export class PapersModule {}

@@ -2,16 +2,10 @@ import { BadRequestException, ConflictException, Inject, Injectable, NotFoundExc
 import { APP_CONFIG, AppConfig } from '@paperfeed/config';
 import { EmbeddingSpace, EmbeddingSpacesStore, PapersStore, PaperSort, sortKey, StoredPaper } from '@paperfeed/db';
 import { modelKeyOf } from '@paperfeed/embeddings';
-import { rankSimilar, smoothIdf, topTerms } from '@paperfeed/ranking';
 import { decodeCursor, encodeCursor } from '../common/cursor';
 import { Page } from '../common/list.dto';
 import { ListPapersQuery } from './papers.query';
 import { PaperDto, ScoredPaperDto, toPaperDto } from './paper.dto';
-import { represent, SimilarityStatistics } from './similarity-statistics';
-
-/** Candidates from each side (dense HNSW, lexical inverted lists) and the query terms the lexical side uses (bench/RESULTS.md: k 100, T 20). */
-const SIMILAR_CANDIDATES = 100;
-const SIMILAR_QUERY_TERMS = 20;
 
 @Injectable()
 export class PapersService {
@@ -21,7 +15,6 @@ export class PapersService {
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly papers: PapersStore,
     private readonly spaces: EmbeddingSpacesStore,
-    private readonly statistics: SimilarityStatistics,
   ) {
     this.modelKey = modelKeyOf({ model: config.embeddingModel, dtype: config.embeddingDtype });
   }
@@ -59,33 +52,15 @@ export class PapersService {
     return (await this.papers.list(query, space?.id ?? null)).slice(0, query.limit);
   }
 
-  /**
-   * The papers most similar to paper `id` by the fused recipe of issue 13 (bench/RESULTS.md): dense
-   * top-100 ∪ lexical top-100 as candidates, ranked by rankSimilar (calibrated lexical + dense sum,
-   * then the query expanded by its 10 best candidates and everything scored again).
-   */
   async similar(id: string, limit: number): Promise<{ items: ScoredPaperDto[] }> {
     const space = await this.space();
-    const query = space ? await this.papers.similarityQuery(id, space.id) : null;
-    if (!space || !query) {
+    const items = space ? await this.papers.similar(id, space, limit) : [];
+    if (items.length === 0) {
+      // Nothing similar: find out why (the usual, non-empty path needs no second query).
       const paper = await this.papers.findById(id, space?.id ?? null);
       if (!paper) throw new NotFoundException(`paper ${id} not found`);
-      throw new ConflictException(`paper ${id} is not indexed yet; try again shortly`);
+      if (!paper.indexed) throw new ConflictException(`paper ${id} is not indexed yet; try again shortly`);
     }
-    const [df, calibration] = await Promise.all([this.statistics.documentFrequencies(), this.statistics.calibration(space.id)]);
-    const queryPaper = represent(query, df);
-    const termIds = topTerms(queryPaper.lexical, SIMILAR_QUERY_TERMS);
-    const weightOf = new Map([...queryPaper.lexical.ids].map((term, i) => [term, queryPaper.lexical.weights[i]]));
-    const candidates = await this.papers.similar(id, space, SIMILAR_CANDIDATES, {
-      termIds,
-      weights: termIds.map((term) => weightOf.get(term)! * smoothIdf(df.get(term), df.docs)),
-      limit: SIMILAR_CANDIDATES,
-    });
-    const ranked = rankSimilar(
-      queryPaper,
-      candidates.map((candidate) => ({ item: candidate.paper, paper: represent(candidate, df) })),
-      calibration,
-    );
-    return { items: ranked.slice(0, limit).map((r) => ({ paper: toPaperDto(r.item), score: r.score })) };
+    return { items: items.map((item) => ({ paper: toPaperDto(item.paper), score: item.score })) };
   }
 }
