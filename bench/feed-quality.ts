@@ -27,7 +27,7 @@ import { foldProfile } from '@paperfeed/feed';
 import { eventWeight, FeedProfile, LinearModel, paperSignals, scoreCandidates, trainLinearModel, trendingScore } from '@paperfeed/ranking';
 import { ArxivRecord, loadArxivPapers, SHARED_DIR } from '../tools/arxiv-data';
 import { seededRandom } from '../tools/seeded-random';
-import { databaseLabel, median, MINILM, percentile, ROOT, RunningSystem, startAllInOne } from './support';
+import { api, databaseLabel, median, MINILM, percentile, ROOT, RunningSystem, startAllInOne } from './support';
 import { buildTfidf, centroid, sparseDot, trainLinearSvm } from './tfidf';
 
 const USERS = Number(process.argv[2] ?? 200);
@@ -56,16 +56,6 @@ function ndcgAt(ranked: string[], relevant: Set<string>, k: number): number {
   return ideal ? dcg / ideal : 0;
 }
 const precisionAt = (ranked: string[], relevant: Set<string>, k: number) => ranked.slice(0, k).filter((id) => relevant.has(id)).length / k;
-
-async function api(system: RunningSystem, method: string, url: string, body?: unknown, token = system.token) {
-  const response = await fetch(`${system.url}${url}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (response.status >= 300) throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
-  return response.json() as Promise<any>;
-}
 
 /** Waits until the worker has stored a model for the user that read through their latest event. */
 async function modelFolded(system: RunningSystem, userId: string): Promise<LinearModel | null> {

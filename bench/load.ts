@@ -20,7 +20,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadArxivPapers, SHARED_DIR, toPushedPaper } from '../tools/arxiv-data';
 import { seededRandom } from '../tools/seeded-random';
-import { BENCH_DATABASE, benchDatabaseName, databaseLabel, indexedCount, median, percentile, pushPapers, ROOT, RunningSystem, startAllInOne, waitIndexed } from './support';
+import { api, BENCH_DATABASE, benchDatabaseName, databaseLabel, indexedCount, median, percentile, pushPapers, ROOT, RunningSystem, startAllInOne, waitIndexed } from './support';
 
 const SECONDS = Number(process.argv[2] ?? 60);
 const CLIENTS = Number(process.argv[3] ?? 50);
@@ -34,16 +34,6 @@ const ROUTES = ['GET /v1/users/:id/feed', 'GET /v1/papers/:id/similar', 'GET /v1
 type Route = (typeof ROUTES)[number];
 const next = seededRandom(11);
 const pick = <T>(items: T[]) => items[Math.floor(next() * items.length)];
-
-async function api(system: RunningSystem, method: string, url: string, body?: unknown, token = system.token) {
-  const response = await fetch(`${system.url}${url}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (response.status >= 300) throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
-  return response.json() as Promise<any>;
-}
 
 /** Until no queue has waiting or active jobs (folds of the users' events, embedding) and no fold is delayed. */
 async function queuesIdle(system: RunningSystem): Promise<void> {

@@ -228,3 +228,14 @@ export async function startExtraWorkers(system: RunningSystem, env: Record<strin
     }),
   );
 }
+
+/** A JSON call to the running system's api (the admin's token unless another is given); a non-2xx answer throws. */
+export async function api(system: RunningSystem, method: string, url: string, body?: unknown, token = system.token) {
+  const response = await fetch(`${system.url}${url}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (response.status >= 300) throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
+  return response.json() as Promise<any>;
+}
