@@ -32,14 +32,24 @@ async function smtpServer(): Promise<{ url: string; count: () => number; close: 
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  return { url: `smtp://127.0.0.1:${(server.server.address() as { port: number }).port}`, count: () => received, close: () => server.close() };
+  return {
+    url: `smtp://127.0.0.1:${(server.server.address() as { port: number }).port}`,
+    count: () => received,
+    close: () => server.close(),
+  };
 }
 
 async function addSubscribers(system: RunningSystem, n: number, round: number): Promise<void> {
   for (let start = 0; start < n; start += 1000) {
     const rows = Array.from({ length: Math.min(1000, n - start) }, (_, i) => {
       const k = start + i;
-      return [randomUUID(), `reader${k}-r${round}@example.org`, CATEGORIES[k % CATEGORIES.length], randomBytes(12).toString('hex'), randomBytes(12).toString('hex')];
+      return [
+        randomUUID(),
+        `reader${k}-r${round}@example.org`,
+        CATEGORIES[k % CATEGORIES.length],
+        randomBytes(12).toString('hex'),
+        randomBytes(12).toString('hex'),
+      ];
     });
     await system.db.query(
       `INSERT INTO subscriptions (id, email, cadence, categories, content_key, state, confirm_token, unsubscribe_token, confirmed_at)
@@ -75,7 +85,13 @@ async function bareRate(url: string): Promise<number> {
   await Promise.all(
     Array.from({ length: 16 }, async () => {
       for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
-        await transport.sendMail({ from: 'bench@paperfeed.test', to: `bare${i}@example.org`, subject: 'digest', text: body, html: `<p>${body}</p>` });
+        await transport.sendMail({
+          from: 'bench@paperfeed.test',
+          to: `bare${i}@example.org`,
+          subject: 'digest',
+          text: body,
+          html: `<p>${body}</p>`,
+        });
       }
     }),
   );

@@ -34,10 +34,14 @@ async function main(): Promise<void> {
   for (let r = 0; r < ROUNDS; r++) {
     one.push(await rate({ threads: 2, processes: 1 }));
     two.push(await rate({ threads: 1, processes: 2 }));
-    console.log(`round ${r + 1}: 1 embedder × 2 threads ${one[r].toFixed(1)} papers/s; 2 embedders × 1 thread ${two[r].toFixed(1)} papers/s`);
+    console.log(
+      `round ${r + 1}: 1 embedder × 2 threads ${one[r].toFixed(1)} papers/s; 2 embedders × 1 thread ${two[r].toFixed(1)} papers/s`,
+    );
   }
   const [a, b] = [median(one), median(two)];
-  console.log(`\n${N} papers, MiniLM-shaped q8: 1 × 2 threads ${a.toFixed(1)} papers/s, 2 × 1 thread ${b.toFixed(1)} papers/s → ${b > a ? '2 embedders × 1 thread' : '1 embedder × 2 threads'} is faster (${(Math.max(a, b) / Math.min(a, b)).toFixed(2)}x)`);
+  console.log(
+    `\n${N} papers, MiniLM-shaped q8: 1 × 2 threads ${a.toFixed(1)} papers/s, 2 × 1 thread ${b.toFixed(1)} papers/s → ${b > a ? '2 embedders × 1 thread' : '1 embedder × 2 threads'} is faster (${(Math.max(a, b) / Math.min(a, b)).toFixed(2)}x)`,
+  );
 }
 
 main().catch((error) => {

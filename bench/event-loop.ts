@@ -12,13 +12,18 @@ import { median, MINILM } from './support';
 import { loadArxivPapers } from '../tools/arxiv-data';
 
 type Mode = 'main-thread' | 'thread' | 'process';
-const N = Number(process.argv[2] === "--child" ? process.argv[4] : (process.argv[2] ?? 400));
+const N = Number(process.argv[2] === '--child' ? process.argv[4] : (process.argv[2] ?? 400));
 const ROUNDS = Number(process.argv[3] ?? 3);
 const JOB = 32; // papers per embed job, as the worker queues them
 
 const options: EmbedderOptions = {
-  model: MINILM, dtype: 'q8', maxTokens: 256, batchSize: 8, threads: 2,
-  cacheDir: '/tmp', allowRemoteModels: false,
+  model: MINILM,
+  dtype: 'q8',
+  maxTokens: 256,
+  batchSize: 8,
+  threads: 2,
+  cacheDir: '/tmp',
+  allowRemoteModels: false,
 };
 
 /** Child: embeds N papers in jobs of 32 (two in flight, like the worker) while a 10 ms timer ticks. */
@@ -63,12 +68,20 @@ async function main(): Promise<void> {
   console.log(`\n${N} papers, minilm-l6-shaped q8, 2 threads, jobs of ${JOB}, 2 in flight (medians of ${ROUNDS})`);
   for (const mode of Object.keys(results) as Mode[]) {
     const r = results[mode];
-    console.log(`${mode.padEnd(12)} ${median(r.map((x) => x.rate)).toFixed(1)} papers/s, longest gap ${median(r.map((x) => x.maxGapMs)).toFixed(1)} ms (worst ${Math.max(...r.map((x) => x.maxGapMs)).toFixed(1)} ms)`);
+    console.log(
+      `${mode.padEnd(12)} ${median(r.map((x) => x.rate)).toFixed(1)} papers/s, longest gap ${median(r.map((x) => x.maxGapMs)).toFixed(1)} ms (worst ${Math.max(...r.map((x) => x.maxGapMs)).toFixed(1)} ms)`,
+    );
   }
 }
 
 if (process.argv[2] === '--child') {
-  measure(process.argv[3] as Mode).catch((e) => { console.error(e); process.exit(1); });
+  measure(process.argv[3] as Mode).catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
 } else {
-  main().catch((e) => { console.error(e); process.exit(1); });
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
 }

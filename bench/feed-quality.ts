@@ -36,7 +36,11 @@ const ROUNDS = Number(process.argv[4] ?? 3);
 const LOAD_USERS = 1000;
 const LOAD_EVENTS = 50;
 const SPACES = {
-  glove: { env: { EMBEDDING_MODEL: path.join(SHARED_DIR, 'models', 'glove-static-100d'), EMBEDDING_DTYPE: 'fp32' }, cache: 'search-glove', makes: 'bench/search.ts' },
+  glove: {
+    env: { EMBEDDING_MODEL: path.join(SHARED_DIR, 'models', 'glove-static-100d'), EMBEDDING_DTYPE: 'fp32' },
+    cache: 'search-glove',
+    makes: 'bench/search.ts',
+  },
   minilm: { env: { EMBEDDING_MODEL: MINILM }, cache: 'similar', makes: 'bench/similar.ts' },
 } as const;
 const next = seededRandom(5);
@@ -76,10 +80,14 @@ async function main(): Promise<void> {
   if (!space) throw new Error(`model: glove or minilm, not ${MODEL}`);
   const system = await startAllInOne(space.env, path.join(ROOT, 'bench', '.cache', space.cache));
   try {
-    const records = loadArxivPapers(12_000).sort((a, b) => (a._listing_date! < b._listing_date! ? -1 : a._listing_date! > b._listing_date! ? 1 : a.id < b.id ? -1 : 1));
+    const records = loadArxivPapers(12_000).sort((a, b) =>
+      a._listing_date! < b._listing_date! ? -1 : a._listing_date! > b._listing_date! ? 1 : a.id < b.id ? -1 : 1,
+    );
     const { rows: vectorRows } = await system.db.query(`SELECT paper_id, embedding::text AS v FROM paper_embeddings`);
     if (vectorRows.length < records.length) throw new Error(`run ${space.makes} first: it indexes the papers`);
-    const vectors = new Map<string, Float32Array>(vectorRows.map((r: { paper_id: string; v: string }) => [r.paper_id, Float32Array.from(JSON.parse(r.v))]));
+    const vectors = new Map<string, Float32Array>(
+      vectorRows.map((r: { paper_id: string; v: string }) => [r.paper_id, Float32Array.from(JSON.parse(r.v))]),
+    );
     await system.db.query(`DELETE FROM users`); // earlier runs' simulated users
 
     const split = Math.floor(records.length * 0.75);
@@ -87,7 +95,8 @@ async function main(): Promise<void> {
     const newer = records.slice(split);
     const holdoutStart = `${newer[0]._listing_date}T00:00:00Z`;
     const primary = (r: ArxivRecord) => r.categories[0];
-    const counts = (list: ArxivRecord[]) => list.reduce((m, r) => m.set(primary(r), (m.get(primary(r)) ?? 0) + 1), new Map<string, number>());
+    const counts = (list: ArxivRecord[]) =>
+      list.reduce((m, r) => m.set(primary(r), (m.get(primary(r)) ?? 0) + 1), new Map<string, number>());
     const olderCounts = counts(older);
     const newerCounts = counts(newer);
     const topics = [...olderCounts.keys()].filter((c) => olderCounts.get(c)! >= 40 && (newerCounts.get(c) ?? 0) >= 15);
@@ -99,9 +108,14 @@ async function main(): Promise<void> {
     for (const v of tfidf) for (const index of v.keys()) dim = Math.max(dim, index + 1);
     const tfidfOf = new Map(records.map((r, i) => [r.id, tfidf[i]]));
     const newerIds = newer.map((r) => r.id);
-    const recentOrder = [...newer].sort((a, b) => (a._listing_date! > b._listing_date! ? -1 : a._listing_date! < b._listing_date! ? 1 : a.id > b.id ? -1 : 1)).map((r) => r.id);
+    const recentOrder = [...newer]
+      .sort((a, b) => (a._listing_date! > b._listing_date! ? -1 : a._listing_date! < b._listing_date! ? 1 : a.id > b.id ? -1 : 1))
+      .map((r) => r.id);
     const trendingOrder = [...newer]
-      .map((r) => ({ id: r.id, score: trendingScore(paperSignals({ publishedAt: new Date(`${r._listing_date}T00:00:00Z`), sourceUpvotes: 0 }, [])) }))
+      .map((r) => ({
+        id: r.id,
+        score: trendingScore(paperSignals({ publishedAt: new Date(`${r._listing_date}T00:00:00Z`), sourceUpvotes: 0 }, [])),
+      }))
       .sort((a, b) => b.score - a.score || (a.id > b.id ? -1 : 1))
       .map((r) => r.id);
     // The worker draws implicit negatives from the most recent papers; the ablation does the same.
@@ -110,10 +124,21 @@ async function main(): Promise<void> {
     type Method = 'feed' | 'ablation' | 'recent' | 'trending' | 'tfidf' | 'svm';
     const methods: Method[] = ['feed', 'ablation', 'recent', 'trending', 'tfidf', 'svm'];
     const baselines: Method[] = ['recent', 'trending', 'tfidf', 'svm'];
-    const scores = Object.fromEntries(methods.map((m) => [m, { p: [] as number[], ndcg: [] as number[], si: [] as number[] }])) as Record<Method, { p: number[]; ndcg: number[]; si: number[] }>;
+    const scores = Object.fromEntries(methods.map((m) => [m, { p: [] as number[], ndcg: [] as number[], si: [] as number[] }])) as Record<
+      Method,
+      { p: number[]; ndcg: number[]; si: number[] }
+    >;
     const foldTimes: number[] = [];
     const now = new Date(`${newer.at(-1)!._listing_date}T23:59:59Z`);
-    const asCandidate = (r: ArxivRecord) => ({ id: r.id, vector: vectors.get(r.id)!, publishedAt: new Date(`${r._listing_date}T00:00:00Z`), trendingScore: 0, categories: r.categories, authors: r.authors, text: '' });
+    const asCandidate = (r: ArxivRecord) => ({
+      id: r.id,
+      vector: vectors.get(r.id)!,
+      publishedAt: new Date(`${r._listing_date}T00:00:00Z`),
+      trendingScore: 0,
+      categories: r.categories,
+      authors: r.authors,
+      text: '',
+    });
     const scorer = (profile: FeedProfile, pool: ArxivRecord[]) => {
       const byId = new Map(scoreCandidates(pool.map(asCandidate), profile, now).map((s) => [s.id, s.score]));
       return (id: string) => byId.get(id) ?? -Infinity;
@@ -121,8 +146,14 @@ async function main(): Promise<void> {
 
     for (let u = 0; u < USERS; u++) {
       const mine = new Set(pick(topics, between(1, 3)));
-      const liked = pick(older.filter((r) => mine.has(primary(r))), between(5, 20));
-      const disliked = pick(older.filter((r) => !mine.has(primary(r))), between(2, 4));
+      const liked = pick(
+        older.filter((r) => mine.has(primary(r))),
+        between(5, 20),
+      );
+      const disliked = pick(
+        older.filter((r) => !mine.has(primary(r))),
+        between(2, 4),
+      );
       const relevant = new Set(newer.filter((r) => mine.has(primary(r))).map((r) => r.id));
       const user = await api(system, 'POST', '/v1/users', { name: `sim${u}` });
       const events = [...liked.map((r) => ({ paperId: r.id, type: 'save' })), ...disliked.map((r) => ({ paperId: r.id, type: 'dismiss' }))];
@@ -135,11 +166,19 @@ async function main(): Promise<void> {
       const feedIds = feed.items.map((i: { paper: { id: string } }) => i.paper.id);
 
       // The feed's own profile (as the api folds it) with the stored model, and the ablation's.
-      const weights = new Map([...liked.map((r) => [r.id, eventWeight('save', now, now)] as const), ...disliked.map((r) => [r.id, eventWeight('dismiss', now, now)] as const)]);
+      const weights = new Map([
+        ...liked.map((r) => [r.id, eventWeight('save', now, now)] as const),
+        ...disliked.map((r) => [r.id, eventWeight('dismiss', now, now)] as const),
+      ]);
       const features = new Map([...liked, ...disliked].map((r) => [r.id, { categories: r.categories, vector: vectors.get(r.id)! }]));
       const evidence = { interests: NO_INTERESTS, space: null, weights, features, excluded: new Set<string>() };
       const profile = foldProfile(evidence, model);
-      const withoutCategories = (r: ArxivRecord, label: 0 | 1, weight: number) => ({ vector: vectors.get(r.id)!, categories: [], label, weight });
+      const withoutCategories = (r: ArxivRecord, label: 0 | 1, weight: number) => ({
+        vector: vectors.get(r.id)!,
+        categories: [],
+        label,
+        weight,
+      });
       const likedIds = new Set(liked.map((r) => r.id));
       const ablation: FeedProfile = {
         ...foldProfile(evidence, null),
@@ -147,7 +186,10 @@ async function main(): Promise<void> {
         model: trainLinearModel([
           ...liked.map((r) => withoutCategories(r, 1, 3)),
           ...disliked.map((r) => withoutCategories(r, 0, 3)),
-          ...pick(recentPool.filter((r) => !likedIds.has(r.id)), 200).map((r) => withoutCategories(r, 0, 1 / 3)),
+          ...pick(
+            recentPool.filter((r) => !likedIds.has(r.id)),
+            200,
+          ).map((r) => withoutCategories(r, 0, 1 / 3)),
         ]),
       };
 
@@ -155,7 +197,10 @@ async function main(): Promise<void> {
       const positives = liked.map((r) => tfidfOf.get(r.id)!);
       const c = centroid(positives, dim);
       const tfidfScore = (id: string) => sparseDot(tfidfOf.get(id)!, c);
-      const negatives = pick(older.filter((r) => !likedIds.has(r.id)), 2000).map((r) => tfidfOf.get(r.id)!);
+      const negatives = pick(
+        older.filter((r) => !likedIds.has(r.id)),
+        2000,
+      ).map((r) => tfidfOf.get(r.id)!);
       const w = trainLinearSvm(positives, negatives, dim);
       const svmScore = (id: string) => sparseDot(tfidfOf.get(id)!, w);
       const order = (score: (id: string) => number) => [...newerIds].sort((a, b) => score(b) - score(a));
@@ -174,8 +219,18 @@ async function main(): Promise<void> {
 
       // Scholar Inbox protocol.
       const outsiders = newer.filter((r) => !mine.has(primary(r)));
-      for (const target of pick(newer.filter((r) => relevant.has(r.id)), 5)) {
-        const pool = [target, ...pick(newer.filter((r) => r.id !== target.id), 100), ...pick(outsiders, 4)];
+      for (const target of pick(
+        newer.filter((r) => relevant.has(r.id)),
+        5,
+      )) {
+        const pool = [
+          target,
+          ...pick(
+            newer.filter((r) => r.id !== target.id),
+            100,
+          ),
+          ...pick(outsiders, 4),
+        ];
         const byRecord = new Map(pool.map((r) => [r.id, r]));
         const dated = (id: string) => Date.parse(byRecord.get(id)!._listing_date!);
         const scorers: Record<Method, (id: string) => number> = {
@@ -196,12 +251,18 @@ async function main(): Promise<void> {
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     console.log(`\n${USERS} simulated users, ${MODEL}, held-out newest 25%`);
     console.log('method     P@20    NDCG@20  Scholar-Inbox NDCG');
-    for (const m of methods) console.log(`${m.padEnd(9)}  ${mean(scores[m].p).toFixed(3)}   ${mean(scores[m].ndcg).toFixed(3)}    ${mean(scores[m].si).toFixed(3)}`);
-    const margin = (m: Method, key: 'p' | 'ndcg' | 'si') => (mean(scores[m][key]) - Math.max(...baselines.map((b) => mean(scores[b][key])))).toFixed(3);
+    for (const m of methods)
+      console.log(
+        `${m.padEnd(9)}  ${mean(scores[m].p).toFixed(3)}   ${mean(scores[m].ndcg).toFixed(3)}    ${mean(scores[m].si).toFixed(3)}`,
+      );
+    const margin = (m: Method, key: 'p' | 'ndcg' | 'si') =>
+      (mean(scores[m][key]) - Math.max(...baselines.map((b) => mean(scores[b][key])))).toFixed(3);
     for (const m of ['feed', 'ablation'] as const) {
       console.log(`${m} − best baseline: P@20 ${margin(m, 'p')}, NDCG@20 ${margin(m, 'ndcg')}, SI NDCG ${margin(m, 'si')}`);
     }
-    console.log(`event → retrained model stored by the worker: p50 ${median(foldTimes).toFixed(0)} ms, p95 ${percentile(foldTimes, 95).toFixed(0)} ms`);
+    console.log(
+      `event → retrained model stored by the worker: p50 ${median(foldTimes).toFixed(0)} ms, p95 ${percentile(foldTimes, 95).toFixed(0)} ms`,
+    );
 
     await latency(system, older);
   } finally {
@@ -246,7 +307,16 @@ async function latency(system: RunningSystem, papers: ArxivRecord[]): Promise<vo
       url: system.url,
       connections: 16,
       duration: 10,
-      requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/v1/users/${sample[i++ % sample.length].id}/feed?limit=20`, headers: { ...req.headers, authorization: `Bearer ${system.token}` } }) }],
+      requests: [
+        {
+          method: 'GET',
+          setupRequest: (req) => ({
+            ...req,
+            path: `/v1/users/${sample[i++ % sample.length].id}/feed?limit=20`,
+            headers: { ...req.headers, authorization: `Bearer ${system.token}` },
+          }),
+        },
+      ],
     });
     if (result.errors + result.non2xx > 0) throw new Error(`feed under load: ${result.errors} errors, ${result.non2xx} non-2xx`);
     rates.push(result.requests.average);
@@ -258,12 +328,17 @@ async function latency(system: RunningSystem, papers: ArxivRecord[]): Promise<vo
       const started = performance.now();
       await api(system, 'POST', `/v1/users/${user.id}/events`, { events: [{ paperId: top, type: 'dismiss' }] });
       const after = await api(system, 'GET', `/v1/users/${user.id}/feed?limit=20`);
-      if (after.items.some((item: { paper: { id: string } }) => item.paper.id === top)) throw new Error('a dismissed paper is still in the feed');
+      if (after.items.some((item: { paper: { id: string } }) => item.paper.id === top))
+        throw new Error('a dismissed paper is still in the feed');
       reflect.push(performance.now() - started);
     }
-    console.log(`round ${round + 1}: feed @1 p50 ${median(times).toFixed(1)} ms, p95 ${percentile(times, 95).toFixed(1)} ms; @16 ${result.requests.average.toFixed(0)} req/s; event → feed p95 ${percentile(reflect, 95).toFixed(1)} ms`);
+    console.log(
+      `round ${round + 1}: feed @1 p50 ${median(times).toFixed(1)} ms, p95 ${percentile(times, 95).toFixed(1)} ms; @16 ${result.requests.average.toFixed(0)} req/s; event → feed p95 ${percentile(reflect, 95).toFixed(1)} ms`,
+    );
   }
-  console.log(`\n${LOAD_USERS} users × ${LOAD_EVENTS} events: feed @1 p50 ${median(p50s).toFixed(1)} ms, p95 ${median(p95s).toFixed(1)} ms (target ≤ 50); @16 ${median(rates).toFixed(0)} req/s (target ≥ 200)`);
+  console.log(
+    `\n${LOAD_USERS} users × ${LOAD_EVENTS} events: feed @1 p50 ${median(p50s).toFixed(1)} ms, p95 ${median(p95s).toFixed(1)} ms (target ≤ 50); @16 ${median(rates).toFixed(0)} req/s (target ≥ 200)`,
+  );
   console.log(`event → feed that reflects it (POST + GET): p95 ${percentile(reflect, 95).toFixed(1)} ms (target ≤ 1000)`);
 }
 

@@ -20,7 +20,9 @@ function oaiPage(records: ArxivRecord[], token: string | null): string {
     (r) => `<record><header><identifier>oai:arXiv.org:${r.id}</identifier><datestamp>${r._listing_date}</datestamp></header><metadata>
  <arXiv xmlns="http://arxiv.org/OAI/arXiv/"><id>${r.id}</id><created>${r._listing_date}</created><authors>${r.authors
    .map((a) => `<author><keyname>${escapeXml(a)}</keyname></author>`)
-   .join('')}</authors><title>${escapeXml(r.title)}</title><categories>${r.categories.join(' ')}</categories><abstract>${escapeXml(r.summary)}</abstract></arXiv>
+   .join(
+     '',
+   )}</authors><title>${escapeXml(r.title)}</title><categories>${r.categories.join(' ')}</categories><abstract>${escapeXml(r.summary)}</abstract></arXiv>
 </metadata></record>`,
   );
   return `<?xml version="1.0" encoding="UTF-8"?><OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2025-12-01T00:00:00Z</responseDate>
@@ -64,7 +66,9 @@ async function harvestRate(oaiUrl: string, n: number): Promise<number> {
     });
     const { jobId } = (await response.json()) as { jobId: string };
     for (;;) {
-      const status = (await (await fetch(`${system.url}/v1/jobs/${jobId}`, { headers: { authorization: `Bearer ${system.token}` } })).json()) as { state: string; result?: { created: number } };
+      const status = (await (
+        await fetch(`${system.url}/v1/jobs/${jobId}`, { headers: { authorization: `Bearer ${system.token}` } })
+      ).json()) as { state: string; result?: { created: number } };
       if (status.state === 'failed') throw new Error(`harvest failed: ${JSON.stringify(status)}`);
       if (status.state === 'completed') {
         if (status.result?.created !== n) throw new Error(`expected ${n} created, got ${JSON.stringify(status.result)}`);
@@ -104,7 +108,9 @@ async function main(): Promise<void> {
     for (let round = 1; round <= ROUNDS; round++) {
       harvested.push(await harvestRate(server.url, papers.length));
       pushed.push(await pushRate(papers));
-      console.log(`round ${round}: OAI-PMH harvest ${harvested.at(-1)!.toFixed(0)} papers/s; push ingestion ${pushed.at(-1)!.toFixed(0)} papers/s`);
+      console.log(
+        `round ${round}: OAI-PMH harvest ${harvested.at(-1)!.toFixed(0)} papers/s; push ingestion ${pushed.at(-1)!.toFixed(0)} papers/s`,
+      );
     }
   } finally {
     server.close();

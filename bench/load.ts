@@ -20,7 +20,20 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadArxivPapers, SHARED_DIR, toPushedPaper } from '../tools/arxiv-data';
 import { seededRandom } from '../tools/seeded-random';
-import { api, BENCH_DATABASE, benchDatabaseName, databaseLabel, indexedCount, median, percentile, pushPapers, ROOT, RunningSystem, startAllInOne, waitIndexed } from './support';
+import {
+  api,
+  BENCH_DATABASE,
+  benchDatabaseName,
+  databaseLabel,
+  indexedCount,
+  median,
+  percentile,
+  pushPapers,
+  ROOT,
+  RunningSystem,
+  startAllInOne,
+  waitIndexed,
+} from './support';
 
 const SECONDS = Number(process.argv[2] ?? 60);
 const CLIENTS = Number(process.argv[3] ?? 50);
@@ -55,12 +68,16 @@ async function prepare(system: RunningSystem, records: ReturnType<typeof loadArx
     await waitIndexed(system, records.length);
   }
   const { rows: existing } = await system.db.query(`SELECT count(*)::int AS n FROM users`);
-  if (existing[0].n < LOAD_USERS) console.log(`making ${LOAD_USERS - existing[0].n} users with ${LOAD_EVENTS} events each (first run only)…`);
+  if (existing[0].n < LOAD_USERS)
+    console.log(`making ${LOAD_USERS - existing[0].n} users with ${LOAD_EVENTS} events each (first run only)…`);
   const types = ['view', 'view', 'click', 'click', 'save', 'upvote', 'dismiss'];
   const prep = seededRandom(5);
   for (let u = existing[0].n; u < LOAD_USERS; u++) {
     const user = await api(system, 'POST', '/v1/users', { name: `load${u}` });
-    const events = Array.from({ length: LOAD_EVENTS }, () => ({ paperId: records[Math.floor(prep() * records.length)].id, type: types[Math.floor(prep() * types.length)] }));
+    const events = Array.from({ length: LOAD_EVENTS }, () => ({
+      paperId: records[Math.floor(prep() * records.length)].id,
+      type: types[Math.floor(prep() * types.length)],
+    }));
     const unique = [...new Map(events.map((e) => [e.paperId, e])).values()];
     await api(system, 'POST', `/v1/users/${user.id}/events`, { events: unique }, user.token);
   }
@@ -86,7 +103,14 @@ function processesOf(system: RunningSystem): Map<string, number[]> {
     const [pid, ppid, ...rest] = line.trim().split(/\s+/);
     const args = rest.join(' ');
     let role: string | undefined;
-    if (Number(ppid) === system.child.pid) role = args.includes('apps/api/') ? 'api' : args.includes('apps/worker/') ? 'worker' : args.includes('embedded/main') ? 'database' : undefined;
+    if (Number(ppid) === system.child.pid)
+      role = args.includes('apps/api/')
+        ? 'api'
+        : args.includes('apps/worker/')
+          ? 'worker'
+          : args.includes('embedded/main')
+            ? 'database'
+            : undefined;
     else if (database && args.startsWith('postgres: ') && args.includes(` ${database} `)) role = 'database';
     if (role) roles.set(role, [...(roles.get(role) ?? []), Number(pid)]);
   }
@@ -158,13 +182,19 @@ async function run(ingest: boolean): Promise<RunResult> {
         const batch = records
           .slice(pushed % records.length, (pushed % records.length) + 100)
           .map((r, i) => ({ ...toPushedPaper(r), id: `load-${pushed + i}`, title: `${r.title} (load ${pushed + i})` }));
-        const response = await fetch(`${system.url}/v1/ingest/papers`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ papers: batch }) });
+        const response = await fetch(`${system.url}/v1/ingest/papers`, {
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'application/json' },
+          body: JSON.stringify({ papers: batch }),
+        });
         if (response.status !== 202) errors.push(`ingest: ${response.status}`);
         pushed += batch.length;
       }
     })();
     await Promise.all([clients(until, latencies), ingestion]);
-    const cpu = new Map([...roles].map(([role, pids]) => [role, pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0) - cpuBefore.get(role)!]));
+    const cpu = new Map(
+      [...roles].map(([role, pids]) => [role, pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0) - cpuBefore.get(role)!]),
+    );
     const used = process.cpuUsage(benchCpu);
     cpu.set('clients (this script)', (used.user + used.system) / 1e6);
     const indexed = (await indexedCount(system)) - before;
@@ -178,14 +208,20 @@ async function run(ingest: boolean): Promise<RunResult> {
 
 function report(label: string, result: RunResult): void {
   let total = 0;
-  console.log(`\n${label}: ${CLIENTS} clients for ${SECONDS} s, ${result.pushed} papers pushed meanwhile (${result.indexed} indexed during the run)`);
+  console.log(
+    `\n${label}: ${CLIENTS} clients for ${SECONDS} s, ${result.pushed} papers pushed meanwhile (${result.indexed} indexed during the run)`,
+  );
   console.log('route                          requests   req/s   p50 ms   p99 ms');
   for (const [name, times] of result.latencies) {
     total += times.length;
-    console.log(`${name.padEnd(30)} ${String(times.length).padStart(8)} ${(times.length / SECONDS).toFixed(0).padStart(7)} ${median(times).toFixed(1).padStart(8)} ${percentile(times, 99).toFixed(1).padStart(8)}`);
+    console.log(
+      `${name.padEnd(30)} ${String(times.length).padStart(8)} ${(times.length / SECONDS).toFixed(0).padStart(7)} ${median(times).toFixed(1).padStart(8)} ${percentile(times, 99).toFixed(1).padStart(8)}`,
+    );
   }
   const cpu = [...result.cpu].map(([role, s]) => `${role} ${((100 * s) / SECONDS).toFixed(0)}%`).join(', ');
-  console.log(`all: ${total} requests, ${(total / SECONDS).toFixed(0)} req/s, errors: ${result.errors.length}${result.errors.length ? ` (first: ${result.errors.slice(0, 5).join('; ')})` : ''}; CPU (of one core): ${cpu}`);
+  console.log(
+    `all: ${total} requests, ${(total / SECONDS).toFixed(0)} req/s, errors: ${result.errors.length}${result.errors.length ? ` (first: ${result.errors.slice(0, 5).join('; ')})` : ''}; CPU (of one core): ${cpu}`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -204,12 +240,16 @@ async function main(): Promise<void> {
   console.log(`\nsummary: medians of ${ROUNDS} round(s), ${CLIENTS} clients × ${SECONDS} s`);
   for (const ingest of phases) {
     const runs = results.get(ingest)!;
-    console.log(`${ingest ? 'with ingestion (100 papers/s pushed)' : 'no ingestion (baseline)'}: errors ${runs.map((r) => r.errors.length).join(', ')}; indexed during the run ${runs.map((r) => r.indexed).join(', ')}`);
+    console.log(
+      `${ingest ? 'with ingestion (100 papers/s pushed)' : 'no ingestion (baseline)'}: errors ${runs.map((r) => r.errors.length).join(', ')}; indexed during the run ${runs.map((r) => r.indexed).join(', ')}`,
+    );
     for (const route of ROUTES) {
       const p50 = runs.map((r) => median(r.latencies.get(route)!));
       const p99 = runs.map((r) => percentile(r.latencies.get(route)!, 99));
       const rate = runs.map((r) => r.latencies.get(route)!.length / SECONDS);
-      console.log(`  ${route.padEnd(28)} p50 ${median(p50).toFixed(1)} ms, p99 ${median(p99).toFixed(1)} ms (rounds ${p99.map((x) => x.toFixed(0)).join(', ')}), ${median(rate).toFixed(0)} req/s`);
+      console.log(
+        `  ${route.padEnd(28)} p50 ${median(p50).toFixed(1)} ms, p99 ${median(p99).toFixed(1)} ms (rounds ${p99.map((x) => x.toFixed(0)).join(', ')}), ${median(rate).toFixed(0)} req/s`,
+      );
     }
   }
   if (failed) process.exitCode = 1;

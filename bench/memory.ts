@@ -17,7 +17,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SHARED_DIR } from '../tools/arxiv-data';
 import { seededRandom } from '../tools/seeded-random';
-import { apiPid, BENCH_DATABASE, benchDatabaseName, databaseLabel, ensureBenchDatabase, processRss, ROOT, RunningSystem, startAllInOne } from './support';
+import {
+  apiPid,
+  BENCH_DATABASE,
+  benchDatabaseName,
+  databaseLabel,
+  ensureBenchDatabase,
+  processRss,
+  ROOT,
+  RunningSystem,
+  startAllInOne,
+} from './support';
 
 const USERS = Number(process.argv[2] ?? 200);
 const SIZES = (process.argv[3] ?? '12000,50000,100000').split(',').map(Number);
@@ -81,7 +91,9 @@ async function feeds(system: RunningSystem, users: { id: string }[]): Promise<nu
   const times: number[] = [];
   for (const user of users) {
     const started = performance.now();
-    const response = await fetch(`${system.url}/v1/users/${user.id}/feed?limit=20`, { headers: { authorization: `Bearer ${system.token}` } });
+    const response = await fetch(`${system.url}/v1/users/${user.id}/feed?limit=20`, {
+      headers: { authorization: `Bearer ${system.token}` },
+    });
     await response.arrayBuffer();
     if (response.status !== 200) throw new Error(`feed: ${response.status}`);
     times.push(performance.now() - started);
@@ -102,7 +114,9 @@ async function measure(size: number): Promise<{ papers: number; idle: number; fi
   // A fresh api: its memory holds only what this size's requests made.
   const system = await startAllInOne(ENV, dir);
   try {
-    const [{ papers, embedded }] = (await system.db.query(`SELECT (SELECT count(*)::int FROM papers) AS papers, (SELECT count(*)::int FROM paper_embeddings) AS embedded`)).rows;
+    const [{ papers, embedded }] = (
+      await system.db.query(`SELECT (SELECT count(*)::int FROM papers) AS papers, (SELECT count(*)::int FROM paper_embeddings) AS embedded`)
+    ).rows;
     const { rows: users } = await system.db.query(`SELECT id FROM users ORDER BY id LIMIT $1`, [USERS]);
     if (users.length < USERS) throw new Error('run bench/load.ts first: it leaves 1,000 users with events');
     const pid = apiPid(system);
@@ -114,7 +128,9 @@ async function measure(size: number): Promise<{ papers: number; idle: number; fi
     await feeds(system, users);
     await new Promise((r) => setTimeout(r, 2000));
     const second = processRss(pid);
-    console.log(`${papers} papers (${embedded} vectors): api RSS ${mib(idle)} MiB ready, ${mib(first)} MiB after ${USERS} feeds (first feed ${t1[0].toFixed(0)} ms, loads the index), ${mib(second)} MiB after ${USERS} more`);
+    console.log(
+      `${papers} papers (${embedded} vectors): api RSS ${mib(idle)} MiB ready, ${mib(first)} MiB after ${USERS} feeds (first feed ${t1[0].toFixed(0)} ms, loads the index), ${mib(second)} MiB after ${USERS} more`,
+    );
     return { papers, idle, first, second };
   } finally {
     await system.stop();
@@ -127,7 +143,8 @@ async function main(): Promise<void> {
   for (const size of SIZES) results.push(await measure(size));
   console.log(`\napi RSS (MiB), ${USERS} users' feeds requested twice:`);
   console.log('papers     ready   after feeds   after second pass');
-  for (const r of results) console.log(`${String(r.papers).padEnd(9)} ${mib(r.idle).padStart(6)} ${mib(r.first).padStart(12)} ${mib(r.second).padStart(18)}`);
+  for (const r of results)
+    console.log(`${String(r.papers).padEnd(9)} ${mib(r.idle).padStart(6)} ${mib(r.first).padStart(12)} ${mib(r.second).padStart(18)}`);
 }
 
 main().catch((error) => {

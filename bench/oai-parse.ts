@@ -29,7 +29,9 @@ const xmlOnly: number[] = [];
 for (let round = 1; round <= ROUNDS; round++) {
   full.push(rate((xml) => parseOaiListRecords(xml).records.filter((r) => r.ok).length));
   xmlOnly.push(rate((xml) => bare.parse(xml)['OAI-PMH'].ListRecords.record.length));
-  console.log(`round ${round}: parse + normalize ${full.at(-1)!.toFixed(0)} records/s; bare XML parse ${xmlOnly.at(-1)!.toFixed(0)} records/s`);
+  console.log(
+    `round ${round}: parse + normalize ${full.at(-1)!.toFixed(0)} records/s; bare XML parse ${xmlOnly.at(-1)!.toFixed(0)} records/s`,
+  );
 }
 console.log(`\nOAI-PMH, 2 × 1,000-record fixtures × ${REPEAT} per round, medians of ${ROUNDS}`);
 console.log(`parse + normalize: ${median(full).toFixed(0)} records/s (target ≥ 5,000)`);

@@ -65,7 +65,9 @@ async function main(): Promise<void> {
     const run = await system(papers);
     full.push(run.rate);
     rss.push(run.peakRss);
-    console.log(`round ${round}: bare pipeline ${bare.at(-1)!.toFixed(1)}/s, npm start ${run.rate.toFixed(1)}/s, ratio ${(run.rate / bare.at(-1)!).toFixed(3)}, peak RSS ${(run.peakRss / 2 ** 20).toFixed(0)} MiB`);
+    console.log(
+      `round ${round}: bare pipeline ${bare.at(-1)!.toFixed(1)}/s, npm start ${run.rate.toFixed(1)}/s, ratio ${(run.rate / bare.at(-1)!).toFixed(3)}, peak RSS ${(run.peakRss / 2 ** 20).toFixed(0)} MiB`,
+    );
   }
   const ratios = full.map((f, i) => f / bare[i]);
   console.log(`\n${N} papers, minilm-l6-shaped q8, ${THREADS} threads, batch ${BATCH}, ${MAX_TOKENS} tokens, ${ROUNDS} rounds (medians)`);

@@ -25,7 +25,14 @@ const LATENCY_MS = 200;
 function hfDay(records: ArxivRecord[], date: string): string {
   return JSON.stringify(
     records.map((r) => ({
-      paper: { id: r.id, title: r.title, summary: r.summary, authors: r.authors.map((name) => ({ name })), publishedAt: `${r._listing_date}T00:00:00.000Z`, upvotes: 0 },
+      paper: {
+        id: r.id,
+        title: r.title,
+        summary: r.summary,
+        authors: r.authors.map((name) => ({ name })),
+        publishedAt: `${r._listing_date}T00:00:00.000Z`,
+        upvotes: 0,
+      },
       publishedAt: `${date}T00:00:00.000Z`,
       title: r.title,
     })),
@@ -84,7 +91,9 @@ async function round(records: ArxivRecord[], workers: number): Promise<number> {
     const started = await dbNow(system);
     await admin('resume');
     for (;;) {
-      const { rows } = await system.db.query(`SELECT count(*) FILTER (WHERE state IN ('completed', 'failed'))::int AS done, count(*)::int AS n, max(updated_at) AS last FROM harvests`);
+      const { rows } = await system.db.query(
+        `SELECT count(*) FILTER (WHERE state IN ('completed', 'failed'))::int AS done, count(*)::int AS n, max(updated_at) AS last FROM harvests`,
+      );
       if (rows[0].n === DATES && rows[0].done === DATES) {
         const { rows: papers } = await system.db.query(`SELECT count(*)::int AS n FROM papers`);
         if (papers[0].n !== DATES * PER_DATE) throw new Error(`stored ${papers[0].n} papers, expected ${DATES * PER_DATE}`);
@@ -114,8 +123,12 @@ async function main(): Promise<void> {
     ratios.push(b / a);
     console.log(`round ${r + 1}: 1 worker ${a.toFixed(1)} papers/s, 4 workers ${b.toFixed(1)} papers/s, ${(b / a).toFixed(2)}x`);
   }
-  console.log(`\n${DATES} hf-daily harvests of ${PER_DATE} papers, ${LATENCY_MS} ms source latency, WORKER_CONCURRENCY=${CONCURRENCY} per process:`);
-  console.log(`1 worker ${median(one).toFixed(1)} papers/s; 4 workers ${median(four).toFixed(1)} papers/s; speed-up ${median(ratios).toFixed(2)}x (target ≥ 3.5), ${databaseLabel()}`);
+  console.log(
+    `\n${DATES} hf-daily harvests of ${PER_DATE} papers, ${LATENCY_MS} ms source latency, WORKER_CONCURRENCY=${CONCURRENCY} per process:`,
+  );
+  console.log(
+    `1 worker ${median(one).toFixed(1)} papers/s; 4 workers ${median(four).toFixed(1)} papers/s; speed-up ${median(ratios).toFixed(2)}x (target ≥ 3.5), ${databaseLabel()}`,
+  );
 }
 
 main().catch((error) => {

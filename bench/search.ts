@@ -22,7 +22,6 @@ const ROUNDS = Number(process.argv[3] ?? 3);
 const MODES = ['keyword', 'semantic', 'hybrid'] as const;
 type Mode = (typeof MODES)[number];
 
-
 function sample<T>(items: T[], n: number, next: () => number): T[] {
   const copy = [...items];
   for (let i = copy.length - 1; i > 0; i--) {
@@ -34,7 +33,13 @@ function sample<T>(items: T[], n: number, next: () => number): T[] {
 
 function dropWords(title: string, share: number, next: () => number): string {
   const words = title.replace(/\s+/g, ' ').trim().split(' ');
-  const drop = new Set(sample(words.map((_, i) => i), Math.round(words.length * share), next));
+  const drop = new Set(
+    sample(
+      words.map((_, i) => i),
+      Math.round(words.length * share),
+      next,
+    ),
+  );
   return words.filter((_, i) => !drop.has(i)).join(' ');
 }
 
@@ -125,11 +130,17 @@ async function main(): Promise<void> {
     }
     console.log(`\n12,000 papers, glove-static-100d, ${system.database}, ${QUERIES} queries per round, medians of ${ROUNDS} rounds`);
     for (const mode of MODES) {
-      console.log(`${mode.padEnd(8)} known-item MRR@10 ${median(quality[mode].mrr).toFixed(3)}   topic P@10 ${median(quality[mode].precision).toFixed(3)}`);
+      console.log(
+        `${mode.padEnd(8)} known-item MRR@10 ${median(quality[mode].mrr).toFixed(3)}   topic P@10 ${median(quality[mode].precision).toFixed(3)}`,
+      );
     }
     const best = (metric: 'mrr' | 'precision') => Math.max(median(quality.keyword[metric]), median(quality.semantic[metric]));
-    console.log(`hybrid − best single mode: MRR@10 ${(median(quality.hybrid.mrr) - best('mrr')).toFixed(3)}, P@10 ${(median(quality.hybrid.precision) - best('precision')).toFixed(3)}`);
-    console.log(`hybrid search p95 @1 (uncached): ${median(latency.knownItem).toFixed(1)} ms for titles, ${median(latency.topic).toFixed(1)} ms for 500-character abstracts (target ≤ 30)`);
+    console.log(
+      `hybrid − best single mode: MRR@10 ${(median(quality.hybrid.mrr) - best('mrr')).toFixed(3)}, P@10 ${(median(quality.hybrid.precision) - best('precision')).toFixed(3)}`,
+    );
+    console.log(
+      `hybrid search p95 @1 (uncached): ${median(latency.knownItem).toFixed(1)} ms for titles, ${median(latency.topic).toFixed(1)} ms for 500-character abstracts (target ≤ 30)`,
+    );
     console.log(`GET /v1/papers?sort=trending p95 @1: ${median(latency.trending).toFixed(2)} ms (target ≤ 10)`);
   } finally {
     await system.stop();

@@ -10,7 +10,18 @@
 import autocannon from 'autocannon';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { databaseLabel, indexedCount, median, MINILM, percentile, pushPapers, ROOT, RunningSystem, startAllInOne, waitIndexed } from './support';
+import {
+  databaseLabel,
+  indexedCount,
+  median,
+  MINILM,
+  percentile,
+  pushPapers,
+  ROOT,
+  RunningSystem,
+  startAllInOne,
+  waitIndexed,
+} from './support';
 import { loadArxivPapers, toPushedPaper } from '../tools/arxiv-data';
 
 const ROUNDS = Number(process.argv[2] ?? 3);
@@ -93,8 +104,12 @@ async function main(): Promise<void> {
       );
     }
     console.log(`\n12,000 papers, 384-d (minilm-l6-shaped q8), medians of ${ROUNDS} rounds, errors: ${errors}`);
-    console.log(`GET /v1/papers/:id/similar  p95 @1: ${median(rows.similarP95).toFixed(2)} ms (target ≤ 15)  @16: ${median(rows.similarRps).toFixed(0)} req/s (target ≥ 400)`);
-    console.log(`GET /v1/papers/:id (floor)  p95 @1: ${median(rows.paperP95).toFixed(2)} ms               @16: ${median(rows.paperRps).toFixed(0)} req/s`);
+    console.log(
+      `GET /v1/papers/:id/similar  p95 @1: ${median(rows.similarP95).toFixed(2)} ms (target ≤ 15)  @16: ${median(rows.similarRps).toFixed(0)} req/s (target ≥ 400)`,
+    );
+    console.log(
+      `GET /v1/papers/:id (floor)  p95 @1: ${median(rows.paperP95).toFixed(2)} ms               @16: ${median(rows.paperRps).toFixed(0)} req/s`,
+    );
     console.log(`exact kNN scan in SQL (no HNSW) p95: ${median(rows.exactP95).toFixed(1)} ms`);
   } finally {
     await system.stop();

@@ -28,12 +28,17 @@ const POSTGRES_URL = (process.env.BENCH_POSTGRES_URL?.trim() || 'postgres://post
 
 /** The database name a cached data dir maps to on the server Postgres. */
 export function benchDatabaseName(dataDir: string): string {
-  return `paperfeed_bench_${path.basename(dataDir).toLowerCase().replace(/[^a-z0-9]+/g, '_')}`;
+  return `paperfeed_bench_${path
+    .basename(dataDir)
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')}`;
 }
 
 /** What the figures were measured on, for the scripts' output. */
 export function databaseLabel(database?: string): string {
-  return BENCH_DATABASE === 'postgres' ? `server Postgres (${POSTGRES_URL}${database ? `/${database}` : ''})` : 'embedded database (PGlite, one process)';
+  return BENCH_DATABASE === 'postgres'
+    ? `server Postgres (${POSTGRES_URL}${database ? `/${database}` : ''})`
+    : 'embedded database (PGlite, one process)';
 }
 
 async function adminQuery(sql: string): Promise<void> {
@@ -75,7 +80,10 @@ export const percentile = (xs: number[], p: number) => {
 /** Resident memory (bytes) of a process and all its descendants. */
 export function treeRss(pid: number): number {
   const out = execFileSync('ps', ['-eo', 'pid=,ppid=,rss='], { encoding: 'utf8' });
-  const rows = out.trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
+  const rows = out
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/).map(Number));
   const children = new Map<number, number[]>();
   for (const [p, pp] of rows) children.set(pp, [...(children.get(pp) ?? []), p]);
   const rss = new Map(rows.map(([p, , r]) => [p, r]));
@@ -120,7 +128,14 @@ export async function startAllInOne(env: Record<string, string>, dataDir?: strin
   // A cached data dir keeps the last run's runtime file: wait for this run's, not that one.
   fs.rmSync(path.join(dataDir, 'embedded.json'), { force: true });
   // Benchmarks measure the system, not the per-token rate limiter.
-  const systemEnv: Record<string, string> = { PORT: String(port), DATA_DIR: dataDir, ADMIN_TOKEN: token, QUEUE_PREFIX: `{pfbench-${randomBytes(3).toString('hex')}}`, RATE_LIMIT_PER_MINUTE: '0', ...env };
+  const systemEnv: Record<string, string> = {
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    ADMIN_TOKEN: token,
+    QUEUE_PREFIX: `{pfbench-${randomBytes(3).toString('hex')}}`,
+    RATE_LIMIT_PER_MINUTE: '0',
+    ...env,
+  };
   if (database) systemEnv.DATABASE_URL = benchDatabaseUrl(database);
   // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"): node options for the all-in-one, which passes them on to its api and worker.
   const nodeArgs = process.env.BENCH_NODE_ARGS?.trim().split(/\s+/) ?? [];
@@ -131,12 +146,17 @@ export async function startAllInOne(env: Record<string, string>, dataDir?: strin
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error('all-in-one exited');
-    const ok = await fetch(`${url}/health/ready`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok && (database || fs.existsSync(path.join(dataDir, 'embedded.json')))) break;
     if (i > 600) throw new Error('all-in-one did not become ready');
     await new Promise((r) => setTimeout(r, 100));
   }
-  const databaseUrl = database ? benchDatabaseUrl(database) : JSON.parse(fs.readFileSync(path.join(dataDir, 'embedded.json'), 'utf8')).databaseUrl;
+  const databaseUrl = database
+    ? benchDatabaseUrl(database)
+    : JSON.parse(fs.readFileSync(path.join(dataDir, 'embedded.json'), 'utf8')).databaseUrl;
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
   return {

@@ -1,12 +1,19 @@
 /** TF-IDF (sublinear tf, l2-normalised, English stop words removed) for the feed baselines. */
 const STOP = new Set(
-  'a an and are as at be by for from has have in is it its of on or that the this to was were we with our these which can using based via into over than such also their they both more most not no'.split(' '),
+  'a an and are as at be by for from has have in is it its of on or that the this to was were we with our these which can using based via into over than such also their they both more most not no'.split(
+    ' ',
+  ),
 );
 
 export type SparseVector = Map<number, number>;
 
 export function tokenize(text: string): string[] {
-  return text.toLowerCase().match(/[a-z][a-z0-9-]{1,}/g)?.filter((t) => !STOP.has(t)) ?? [];
+  return (
+    text
+      .toLowerCase()
+      .match(/[a-z][a-z0-9-]{1,}/g)
+      ?.filter((t) => !STOP.has(t)) ?? []
+  );
 }
 
 export function buildTfidf(texts: string[], minDf = 2): SparseVector[] {
@@ -79,7 +86,7 @@ export function trainLinearSvm(positives: SparseVector[], negatives: SparseVecto
   let scale = 1; // w is stored as scale · w
   let t = 1;
   let state = 12345;
-  const next = () => ((state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const next = () => (state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   for (let epoch = 0; epoch < epochs; epoch++) {
     for (let i = 0; i < samples.length; i++, t++) {
       const { x, y } = samples[Math.floor(next() * samples.length)];

@@ -34,7 +34,9 @@ async function checkServer(): Promise<void> {
   const client = new Client({ connectionString: TEST_POSTGRES_URL });
   await client.connect();
   try {
-    const { rows } = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE starts_with(datname, $1)`, [TEST_DATABASE_PREFIX]);
+    const { rows } = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE starts_with(datname, $1)`, [
+      TEST_DATABASE_PREFIX,
+    ]);
     for (const { datname } of rows) {
       const pid = Number(/^paperfeed_test_(\d+)_/.exec(datname)?.[1]);
       if (pid && !alive(pid)) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);

@@ -43,7 +43,6 @@ const COMMON_WORDS = (
 const SPECIALS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
 const CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789'.split('');
 
-
 export function buildVocabulary(): string[] {
   const words = [...SPECIALS, ...Object.values(TOPICS).flat(), ...COMMON_WORDS, ...CHARS, ...CHARS.map((c) => `##${c}`)];
   return [...new Set(words)];
@@ -93,8 +92,10 @@ function tensorType(elemType: number, dims: (number | string)[]): number[] {
   const tensor = [...intField(1, elemType), ...bytesField(2, shape)];
   return bytesField(1, tensor); // TypeProto.tensor_type
 }
-const valueInfo = (name: string, elemType: number, dims: (number | string)[]) =>
-  [...stringField(1, name), ...bytesField(2, tensorType(elemType, dims))];
+const valueInfo = (name: string, elemType: number, dims: (number | string)[]) => [
+  ...stringField(1, name),
+  ...bytesField(2, tensorType(elemType, dims)),
+];
 
 export function buildOnnxModel(table: Float32Array, vocabSize: number, dim: number): Buffer {
   const initializer = [
@@ -103,7 +104,13 @@ export function buildOnnxModel(table: Float32Array, vocabSize: number, dim: numb
     ...stringField(8, 'embeddings'),
     ...bytesField(9, new Uint8Array(table.buffer, table.byteOffset, table.byteLength)),
   ];
-  const node = [...stringField(1, 'embeddings'), ...stringField(1, 'input_ids'), ...stringField(2, 'last_hidden_state'), ...stringField(3, 'gather'), ...stringField(4, 'Gather')];
+  const node = [
+    ...stringField(1, 'embeddings'),
+    ...stringField(1, 'input_ids'),
+    ...stringField(2, 'last_hidden_state'),
+    ...stringField(3, 'gather'),
+    ...stringField(4, 'Gather'),
+  ];
   const graph = [
     ...bytesField(1, node),
     ...stringField(2, 'static-embedding'),
@@ -127,7 +134,15 @@ function dims(values: number[]): number[] {
 }
 
 function tokenizerJson(vocab: string[]): object {
-  const special = (id: number, content: string) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  const special = (id: number, content: string) => ({
+    id,
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  });
   return {
     version: '1.0',
     truncation: null,
@@ -137,10 +152,17 @@ function tokenizerJson(vocab: string[]): object {
     pre_tokenizer: { type: 'BertPreTokenizer' },
     post_processor: {
       type: 'TemplateProcessing',
-      single: [{ SpecialToken: { id: '[CLS]', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '[SEP]', type_id: 0 } }],
+      single: [
+        { SpecialToken: { id: '[CLS]', type_id: 0 } },
+        { Sequence: { id: 'A', type_id: 0 } },
+        { SpecialToken: { id: '[SEP]', type_id: 0 } },
+      ],
       pair: [
-        { SpecialToken: { id: '[CLS]', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '[SEP]', type_id: 0 } },
-        { Sequence: { id: 'B', type_id: 1 } }, { SpecialToken: { id: '[SEP]', type_id: 1 } },
+        { SpecialToken: { id: '[CLS]', type_id: 0 } },
+        { Sequence: { id: 'A', type_id: 0 } },
+        { SpecialToken: { id: '[SEP]', type_id: 0 } },
+        { Sequence: { id: 'B', type_id: 1 } },
+        { SpecialToken: { id: '[SEP]', type_id: 1 } },
       ],
       special_tokens: { '[CLS]': { id: '[CLS]', ids: [2], tokens: ['[CLS]'] }, '[SEP]': { id: '[SEP]', ids: [3], tokens: ['[SEP]'] } },
     },
@@ -160,13 +182,30 @@ export function writeTestModel(folder: string, dim = TEST_MODEL_DIMENSIONS): voi
   const vocab = buildVocabulary();
   fs.mkdirSync(path.join(folder, 'onnx'), { recursive: true });
   const config = {
-    architectures: ['BertModel'], model_type: 'bert', hidden_size: dim, num_hidden_layers: 0, num_attention_heads: 1,
-    intermediate_size: 0, max_position_embeddings: 512, type_vocab_size: 2, vocab_size: vocab.length, pad_token_id: 0,
+    architectures: ['BertModel'],
+    model_type: 'bert',
+    hidden_size: dim,
+    num_hidden_layers: 0,
+    num_attention_heads: 1,
+    intermediate_size: 0,
+    max_position_embeddings: 512,
+    type_vocab_size: 2,
+    vocab_size: vocab.length,
+    pad_token_id: 0,
   };
   const tokenizerConfig = {
-    clean_up_tokenization_spaces: true, cls_token: '[CLS]', do_basic_tokenize: true, do_lower_case: true,
-    mask_token: '[MASK]', model_max_length: 512, pad_token: '[PAD]', sep_token: '[SEP]', strip_accents: null,
-    tokenize_chinese_chars: true, tokenizer_class: 'BertTokenizer', unk_token: '[UNK]',
+    clean_up_tokenization_spaces: true,
+    cls_token: '[CLS]',
+    do_basic_tokenize: true,
+    do_lower_case: true,
+    mask_token: '[MASK]',
+    model_max_length: 512,
+    pad_token: '[PAD]',
+    sep_token: '[SEP]',
+    strip_accents: null,
+    tokenize_chinese_chars: true,
+    tokenizer_class: 'BertTokenizer',
+    unk_token: '[UNK]',
   };
   fs.writeFileSync(path.join(folder, 'config.json'), JSON.stringify(config, null, 2));
   fs.writeFileSync(path.join(folder, 'tokenizer_config.json'), JSON.stringify(tokenizerConfig, null, 2));

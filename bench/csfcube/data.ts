@@ -68,7 +68,11 @@ export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
  * and paper count in bench/.cache. Degenerate (non-finite) vectors become all-zero: a zero vector
  * has cosine 0 with everything, as the product must treat a paper it could not embed.
  */
-export async function embedPapers(papers: Paper[], model: string, dtype: 'fp32' | 'q8'): Promise<{ vectors: Float32Array[]; degenerate: number }> {
+export async function embedPapers(
+  papers: Paper[],
+  model: string,
+  dtype: 'fp32' | 'q8',
+): Promise<{ vectors: Float32Array[]; degenerate: number }> {
   fs.mkdirSync(CACHE_DIR, { recursive: true });
   const file = path.join(CACHE_DIR, `csfcube-${model}-${dtype}-${papers.length}.f32`);
   let dim: number;

@@ -22,4 +22,3 @@ export function zWithin(xs: number[]): number[] {
   const c = calibrate(xs);
   return xs.map((x) => (x - c.mean) / c.std);
 }
-

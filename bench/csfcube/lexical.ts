@@ -8,7 +8,10 @@ import { DfTable, Stemmer, TermCounts, tokenize } from '@paperfeed/ranking';
 const VOWEL = /[aeiou]/;
 /** Porter's "measure" m of a stem: the number of vowel-consonant sequences. */
 function measure(stem: string): number {
-  const form = stem.replace(/[^aeiou]+/g, 'C').replace(/[aeiouy]+/g, 'V').replace(/^C/, '');
+  const form = stem
+    .replace(/[^aeiou]+/g, 'C')
+    .replace(/[aeiouy]+/g, 'V')
+    .replace(/^C/, '');
   return (form.match(/VC/g) ?? []).length;
 }
 const hasVowel = (stem: string) => VOWEL.test(stem) || /.y/.test(stem);

@@ -6,7 +6,12 @@ import { Stack, startStack } from '../support/stack';
 
 const PUBLIC_URL = 'http://paperfeed.test';
 const paper = (id: string, title: string, category: string) => ({
-  id, title, abstract: `An abstract about ${title.toLowerCase()}.`, authors: ['Ada Lovelace', 'Alan Turing'], categories: [category], publishedAt: '2025-03-01T00:00:00Z',
+  id,
+  title,
+  abstract: `An abstract about ${title.toLowerCase()}.`,
+  authors: ['Ada Lovelace', 'Alan Turing'],
+  categories: [category],
+  publishedAt: '2025-03-01T00:00:00Z',
 });
 
 describe('email digests (api + worker processes, real SMTP server)', () => {
@@ -16,7 +21,10 @@ describe('email digests (api + worker processes, real SMTP server)', () => {
 
   /** Confirms a new subscription through the link its confirmation mail carries; returns its id. */
   const subscribe = async (email: string, body: Record<string, unknown> = { categories: ['cs.LG'] }) => {
-    const response = await stack.request('POST', '/v1/subscriptions', { body: { email, cadence: 'daily', ...body }, headers: { 'content-type': 'application/json' } });
+    const response = await stack.request('POST', '/v1/subscriptions', {
+      body: { email, cadence: 'daily', ...body },
+      headers: { 'content-type': 'application/json' },
+    });
     expect(response).toMatchObject({ status: 202, body: { status: 'confirmation sent' } });
     const mail = await waitFor(async () => smtp.to(email)[0], `the confirmation mail to ${email}`);
     const link = /http:\/\/paperfeed\.test(\/v1\/subscriptions\/confirm\?token=[^\s]+)/.exec(mail.text ?? '')![1];
@@ -27,11 +35,15 @@ describe('email digests (api + worker processes, real SMTP server)', () => {
   /** Runs one subscription's digest for a period and waits for the job's result. */
   const send = async (subscriptionId: string, period: string) => {
     const job = await digestQueue.add('digest.send', { subscriptionId, period }, { attempts: 5, backoff: { type: 'fixed', delay: 300 } });
-    return waitFor(async () => {
-      const state = await job.getState();
-      if (state === 'failed') return { failed: (await digestQueue.getJob(job.id!))!.failedReason };
-      return state === 'completed' ? ((await digestQueue.getJob(job.id!))!.returnvalue as Record<string, unknown>) : undefined;
-    }, `digest ${period}`, 60_000);
+    return waitFor(
+      async () => {
+        const state = await job.getState();
+        if (state === 'failed') return { failed: (await digestQueue.getJob(job.id!))!.failedReason };
+        return state === 'completed' ? ((await digestQueue.getJob(job.id!))!.returnvalue as Record<string, unknown>) : undefined;
+      },
+      `digest ${period}`,
+      60_000,
+    );
   };
 
   beforeAll(async () => {
@@ -39,7 +51,11 @@ describe('email digests (api + worker processes, real SMTP server)', () => {
     await smtp.start();
     stack = await startStack({ SMTP_URL: smtp.url, PUBLIC_URL, MAIL_FROM: 'paperfeed <digests@paperfeed.test>', JOB_LOCK: '2s' });
     digestQueue = new Queue('digest', { connection: { url: REDIS_URL } as never, prefix: stack.env.QUEUE_PREFIX });
-    await stack.ingest([paper('lg-1', 'Graph neural networks', 'cs.LG'), paper('lg-2', 'Message passing', 'cs.LG'), paper('cv-1', 'Image segmentation', 'cs.CV')]);
+    await stack.ingest([
+      paper('lg-1', 'Graph neural networks', 'cs.LG'),
+      paper('lg-2', 'Message passing', 'cs.LG'),
+      paper('cv-1', 'Image segmentation', 'cs.CV'),
+    ]);
   });
 
   afterAll(async () => {
@@ -50,7 +66,10 @@ describe('email digests (api + worker processes, real SMTP server)', () => {
 
   it('sends only a confirmation until the link is followed, and nothing twice for the same address', async () => {
     const email = 'pending@example.org';
-    const response = await stack.request('POST', '/v1/subscriptions', { body: { email, cadence: 'daily', categories: ['cs.LG'] }, headers: { 'content-type': 'application/json' } });
+    const response = await stack.request('POST', '/v1/subscriptions', {
+      body: { email, cadence: 'daily', categories: ['cs.LG'] },
+      headers: { 'content-type': 'application/json' },
+    });
     expect(response.status).toBe(202);
     const confirmation = await waitFor(async () => smtp.to(email)[0], 'the confirmation mail');
     expect(confirmation.subject).toContain('confirm');
@@ -58,7 +77,10 @@ describe('email digests (api + worker processes, real SMTP server)', () => {
     expect(row.state).toBe('pending');
     expect(await send(row.id, '2030-01-01')).toMatchObject({ sent: false, reason: 'subscription not active' });
     expect(smtp.to(email)).toHaveLength(1);
-    await stack.request('POST', '/v1/subscriptions', { body: { email, cadence: 'daily', categories: ['cs.LG'] }, headers: { 'content-type': 'application/json' } });
+    await stack.request('POST', '/v1/subscriptions', {
+      body: { email, cadence: 'daily', categories: ['cs.LG'] },
+      headers: { 'content-type': 'application/json' },
+    });
     expect((await stack.db.dataSource.query(`SELECT count(*)::int AS n FROM subscriptions WHERE email = $1`, [email]))[0].n).toBe(1);
   });
 
@@ -94,7 +116,8 @@ describe('email digests (api + worker processes, real SMTP server)', () => {
   });
 
   it('answers 404 for unknown, used and expired confirm and unsubscribe tokens, and changes nothing', async () => {
-    const stateOf = async (email: string) => (await stack.db.dataSource.query(`SELECT state FROM subscriptions WHERE email = $1`, [email]))[0]?.state;
+    const stateOf = async (email: string) =>
+      (await stack.db.dataSource.query(`SELECT state FROM subscriptions WHERE email = $1`, [email]))[0]?.state;
     expect((await stack.get('/v1/subscriptions/confirm?token=made-up')).status).toBe(404);
     expect((await stack.get('/v1/subscriptions/unsubscribe?token=made-up')).status).toBe(404);
     expect((await stack.request('POST', '/v1/subscriptions/unsubscribe?token=made-up', { headers: {} })).status).toBe(404);
@@ -113,7 +136,10 @@ describe('email digests (api + worker processes, real SMTP server)', () => {
     expect(await stateOf(email)).toBe('unsubscribed');
 
     const late = 'late@example.org';
-    await stack.request('POST', '/v1/subscriptions', { body: { email: late, cadence: 'daily' }, headers: { 'content-type': 'application/json' } });
+    await stack.request('POST', '/v1/subscriptions', {
+      body: { email: late, cadence: 'daily' },
+      headers: { 'content-type': 'application/json' },
+    });
     const mail = await waitFor(async () => smtp.to(late)[0], 'the confirmation mail');
     const token = /confirm\?token=([^\s]+)/.exec(mail.text ?? '')![1];
     await stack.db.dataSource.query(`UPDATE subscriptions SET confirm_expires_at = now() - interval '1 second' WHERE email = $1`, [late]);
@@ -122,7 +148,10 @@ describe('email digests (api + worker processes, real SMTP server)', () => {
   });
 
   it('rejects bad addresses and cadences naming the field', async () => {
-    for (const [body, field] of [[{ email: 'not-an-address', cadence: 'daily' }, 'email'], [{ email: 'a@example.org', cadence: 'hourly' }, 'cadence']] as const) {
+    for (const [body, field] of [
+      [{ email: 'not-an-address', cadence: 'daily' }, 'email'],
+      [{ email: 'a@example.org', cadence: 'hourly' }, 'cadence'],
+    ] as const) {
       const response = await stack.request('POST', '/v1/subscriptions', { body, headers: { 'content-type': 'application/json' } });
       expect(response.status).toBe(400);
       expect(response.body.message).toContain(field);
@@ -143,7 +172,9 @@ describe('email digests (api + worker processes, real SMTP server)', () => {
     expect(digest.html).toContain('<a href=');
     // Folded header lines unfolded (RFC 5322 allows a line break before the value).
     const header = (name: string) => digest.headerLines.find((h) => h.key === name)?.line.replace(/\r?\n\s+/g, ' ');
-    expect(header('list-unsubscribe')).toMatch(new RegExp(`^List-Unsubscribe: <${PUBLIC_URL}/v1/subscriptions/unsubscribe\\?token=[^>]+>$`));
+    expect(header('list-unsubscribe')).toMatch(
+      new RegExp(`^List-Unsubscribe: <${PUBLIC_URL}/v1/subscriptions/unsubscribe\\?token=[^>]+>$`),
+    );
     expect(header('list-unsubscribe-post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
 
     const mails = smtp.to(email).length;
@@ -181,10 +212,18 @@ describe('email digests (api + worker processes, real SMTP server)', () => {
     const id = await subscribe(email);
     const worker = stack.worker;
     smtp.plan(email, { then: () => worker.child.kill('SIGKILL') });
-    const job = await digestQueue.add('digest.send', { subscriptionId: id, period: '2030-03-01' }, { attempts: 5, backoff: { type: 'fixed', delay: 300 } });
+    const job = await digestQueue.add(
+      'digest.send',
+      { subscriptionId: id, period: '2030-03-01' },
+      { attempts: 5, backoff: { type: 'fixed', delay: 300 } },
+    );
     await waitFor(async () => worker.child.exitCode !== null || worker.child.signalCode !== null, 'the worker to die');
     stack.setWorker(await startWorker(stack.env));
-    const result = await waitFor(async () => ((await job.getState()) === 'completed' ? (await digestQueue.getJob(job.id!))!.returnvalue : undefined), 'the rerun', 30_000);
+    const result = await waitFor(
+      async () => ((await job.getState()) === 'completed' ? (await digestQueue.getJob(job.id!))!.returnvalue : undefined),
+      'the rerun',
+      30_000,
+    );
     expect(result).toMatchObject({ sent: false });
     expect(smtp.to(email).filter((m) => m.subject?.startsWith('paperfeed: ') && !m.subject.includes('confirm'))).toHaveLength(1);
   });
@@ -195,6 +234,13 @@ describe('email digests (api + worker processes, real SMTP server)', () => {
     const job = await stack.job(response.body.jobId);
     expect(job.result).toMatchObject({ subscriptions: expect.any(Number) });
     expect((await stack.request('POST', '/v1/admin/digests/run', { body: { cadence: 'hourly' } })).status).toBe(400);
-    expect((await stack.request('POST', '/v1/admin/digests/run', { body: { cadence: 'daily' }, headers: { 'content-type': 'application/json' } })).status).toBe(401);
+    expect(
+      (
+        await stack.request('POST', '/v1/admin/digests/run', {
+          body: { cadence: 'daily' },
+          headers: { 'content-type': 'application/json' },
+        })
+      ).status,
+    ).toBe(401);
   });
 });

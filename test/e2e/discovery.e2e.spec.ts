@@ -4,11 +4,46 @@ import { adminHeaders, bearer, Stack, startStack } from '../support/stack';
 
 /** Papers written with the test model's topic words, so similarity is predictable. */
 const topical = [
-  { id: 'topic-graph-1', title: 'Graph neural networks with message passing', abstract: 'We pass messages between graph nodes along edges.', authors: ['Ada Graph'], categories: ['cs.LG'], publishedAt: '2025-03-01T00:00:00Z' },
-  { id: 'topic-graph-2', title: 'GNN on large graphs', abstract: 'Node and edge features for a gnn.', authors: ['Bob Node'], categories: ['cs.LG'], publishedAt: '2025-03-02T00:00:00Z' },
-  { id: 'topic-vision-1', title: 'Image segmentation with pixel detection', abstract: 'Visual detection of pixels in camera images.', authors: ['Cy Pixel'], categories: ['cs.CV'], publishedAt: '2025-03-03T00:00:00Z' },
-  { id: 'topic-robot-1', title: 'Robot grasping with a gripper', abstract: 'Robotic manipulation and grasp planning for a robot.', authors: ['Dee Gripper'], categories: ['cs.RO'], publishedAt: '2025-03-04T00:00:00Z' },
-  { id: 'topic-language-1', title: 'Language models for translation', abstract: 'Sentence tokens and text translation with llms.', authors: ['Eve Token'], categories: ['cs.CL'], publishedAt: '2025-03-05T00:00:00Z' },
+  {
+    id: 'topic-graph-1',
+    title: 'Graph neural networks with message passing',
+    abstract: 'We pass messages between graph nodes along edges.',
+    authors: ['Ada Graph'],
+    categories: ['cs.LG'],
+    publishedAt: '2025-03-01T00:00:00Z',
+  },
+  {
+    id: 'topic-graph-2',
+    title: 'GNN on large graphs',
+    abstract: 'Node and edge features for a gnn.',
+    authors: ['Bob Node'],
+    categories: ['cs.LG'],
+    publishedAt: '2025-03-02T00:00:00Z',
+  },
+  {
+    id: 'topic-vision-1',
+    title: 'Image segmentation with pixel detection',
+    abstract: 'Visual detection of pixels in camera images.',
+    authors: ['Cy Pixel'],
+    categories: ['cs.CV'],
+    publishedAt: '2025-03-03T00:00:00Z',
+  },
+  {
+    id: 'topic-robot-1',
+    title: 'Robot grasping with a gripper',
+    abstract: 'Robotic manipulation and grasp planning for a robot.',
+    authors: ['Dee Gripper'],
+    categories: ['cs.RO'],
+    publishedAt: '2025-03-04T00:00:00Z',
+  },
+  {
+    id: 'topic-language-1',
+    title: 'Language models for translation',
+    abstract: 'Sentence tokens and text translation with llms.',
+    authors: ['Eve Token'],
+    categories: ['cs.CL'],
+    publishedAt: '2025-03-05T00:00:00Z',
+  },
 ];
 
 describe('discovery: users, upvotes, trending, search and Atom (api + worker processes)', () => {
@@ -63,7 +98,9 @@ describe('discovery: users, upvotes, trending, search and Atom (api + worker pro
     it('gives exactly 100 upvotes when 100 users upvote at once', async () => {
       const users = await Promise.all(Array.from({ length: 100 }, (_, i) => createUser(`u${i}`)));
       const target = topical[3].id;
-      const answers = await Promise.all(users.map((u) => stack.request('POST', `/v1/papers/${target}/upvote`, { headers: bearer(u.token) })));
+      const answers = await Promise.all(
+        users.map((u) => stack.request('POST', `/v1/papers/${target}/upvote`, { headers: bearer(u.token) })),
+      );
       expect(answers.every((a) => a.status === 200)).toBe(true);
       expect((await stack.get(`/v1/papers/${target}`)).body.upvotes).toBe(100);
       expect(Math.max(...answers.map((a) => a.body.upvotes))).toBe(100);
@@ -193,7 +230,16 @@ describe('discovery: users, upvotes, trending, search and Atom (api + worker pro
     });
 
     it('escapes markup in titles and abstracts', async () => {
-      await stack.ingest([{ id: 'markup-1', title: 'Less <than> & "more"', abstract: 'a < b & c > d', authors: ['O\'Brien & Co'], categories: ['cs.XX'], publishedAt: '2025-03-06T00:00:00Z' }]);
+      await stack.ingest([
+        {
+          id: 'markup-1',
+          title: 'Less <than> & "more"',
+          abstract: 'a < b & c > d',
+          authors: ["O'Brien & Co"],
+          categories: ['cs.XX'],
+          publishedAt: '2025-03-06T00:00:00Z',
+        },
+      ]);
       const result = await stack.get('/v1/papers.atom?category=cs.XX');
       const { feed } = new XMLParser({ isArray: (name) => name === 'entry' }).parse(result.body as string);
       expect(feed.entry[0].title).toBe('Less <than> & "more"');

@@ -26,18 +26,30 @@ describe('faults (real processes)', () => {
 
   const startRedis = async () => {
     // appendfsync always: every acknowledged write is on disk before Redis answers.
-    redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', tmp, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: 'ignore' });
-    await waitFor(async () => new Promise<boolean>((resolve) => {
-      const probe = spawn('redis-cli', ['-p', String(redisPort), 'ping']);
-      probe.once('exit', (code) => resolve(code === 0));
-    }), 'redis to answer');
+    redis = spawn(
+      'redis-server',
+      ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', tmp, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''],
+      { stdio: 'ignore' },
+    );
+    await waitFor(
+      async () =>
+        new Promise<boolean>((resolve) => {
+          const probe = spawn('redis-cli', ['-p', String(redisPort), 'ping']);
+          probe.once('exit', (code) => resolve(code === 0));
+        }),
+      'redis to answer',
+    );
   };
   const startDatabase = async () => {
     // The same port and password each time, as `npm start`'s supervisor restarts it.
     database = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port: databasePort, password: 'faults-test-password' });
   };
   const request = async (method: string, route: string, body?: unknown) => {
-    const response = await fetch(`${api.url}${route}`, { method, headers: adminHeaders, body: body === undefined ? undefined : JSON.stringify(body) });
+    const response = await fetch(`${api.url}${route}`, {
+      method,
+      headers: adminHeaders,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return { status: response.status, body: (await response.json().catch(() => null)) as any };
   };
   const count = async (sql: string) => Number((await database.db.query<{ n: number }>(sql)).rows[0].n);
@@ -129,13 +141,21 @@ describe('faults (real processes)', () => {
 
   it('heals a database outage with work in flight: nothing is dead-lettered, every paper is indexed without an operator', async () => {
     worker ??= await startWorker(env);
-    const pushed = await request('POST', '/v1/ingest/papers', { papers: papers.slice(200, 240).map((p, i) => ({ ...p, id: `outage-${i}`, title: `${p.title} (outage ${i})` })) });
+    const pushed = await request('POST', '/v1/ingest/papers', {
+      papers: papers.slice(200, 240).map((p, i) => ({ ...p, id: `outage-${i}`, title: `${p.title} (outage ${i})` })),
+    });
     expect(pushed.status).toBe(202);
     await database.stop();
     // Longer than the whole retry budget of the old policy (5 attempts, 2 s doubling: ≤ 30 s).
     await new Promise((resolve) => setTimeout(resolve, 40_000));
     await startDatabase();
-    await waitFor(async () => (await count(`SELECT count(*)::int AS n FROM paper_embeddings e JOIN papers p ON p.id = e.paper_id WHERE p.id LIKE 'outage-%'`)) === 40, 'the 40 papers pushed before the outage to be indexed', 120_000);
+    await waitFor(
+      async () =>
+        (await count(`SELECT count(*)::int AS n FROM paper_embeddings e JOIN papers p ON p.id = e.paper_id WHERE p.id LIKE 'outage-%'`)) ===
+        40,
+      'the 40 papers pushed before the outage to be indexed',
+      120_000,
+    );
     expect(await failedJobs()).toBe(0);
   }, 180_000);
 
@@ -143,15 +163,30 @@ describe('faults (real processes)', () => {
     worker ??= await startWorker(env);
     const id = 'outage-0';
     await database.db.query(`DELETE FROM paper_embeddings WHERE paper_id = $1`, [id]);
-    const [key] = (await database.db.query<{ text_hash: string; text_version: number }>(`SELECT text_hash, text_version FROM papers WHERE id = $1`, [id])).rows;
+    const [key] = (
+      await database.db.query<{ text_hash: string; text_version: number }>(`SELECT text_hash, text_version FROM papers WHERE id = $1`, [id])
+    ).rows;
     const embed = new Queue('embed', { connection: { host: '127.0.0.1', port: redisPort }, prefix: env.QUEUE_PREFIX });
     try {
       // The job reconciliation would queue for this paper, failing for good while the database is down.
       await database.stop();
-      await embed.add('embed.papers', { paperIds: [id] }, { jobId: embedJobId(`${env.EMBEDDING_MODEL}@${env.EMBEDDING_DTYPE}`, [{ id, textHash: key.text_hash, textVersion: key.text_version }]), attempts: 1 });
+      await embed.add(
+        'embed.papers',
+        { paperIds: [id] },
+        {
+          jobId: embedJobId(`${env.EMBEDDING_MODEL}@${env.EMBEDDING_DTYPE}`, [
+            { id, textHash: key.text_hash, textVersion: key.text_version },
+          ]),
+          attempts: 1,
+        },
+      );
       await waitFor(async () => ((await embed.getJobCounts('failed')).failed ?? 0) > 0, 'the embed job to fail for good', 30_000);
       await startDatabase();
-      await waitFor(async () => (await count(`SELECT count(*)::int AS n FROM paper_embeddings WHERE paper_id = 'outage-0'`)) === 1, 'the paper to be indexed again', 60_000);
+      await waitFor(
+        async () => (await count(`SELECT count(*)::int AS n FROM paper_embeddings WHERE paper_id = 'outage-0'`)) === 1,
+        'the paper to be indexed again',
+        60_000,
+      );
       expect((await embed.getJobCounts('failed')).failed ?? 0).toBe(0);
     } finally {
       await embed.close();

@@ -3,14 +3,25 @@ import { bearer, Stack, startStack } from '../support/stack';
 
 const day = (n: number) => `2025-03-${String(n).padStart(2, '0')}T00:00:00Z`;
 const paper = (id: string, title: string, abstract: string, categories: string[], published: number, authors = ['Some One']) => ({
-  id, title, abstract, authors, categories, publishedAt: day(published),
+  id,
+  title,
+  abstract,
+  authors,
+  categories,
+  publishedAt: day(published),
 });
 
 /** Two topics the test model separates (graphs, robots), a third (vision), and a muted one. */
 const corpus = [
-  ...Array.from({ length: 8 }, (_, i) => paper(`graph-${i}`, `Graph neural networks ${i}`, `Message passing over graph nodes and edges, study ${i}.`, ['cs.LG'], 1 + i)),
-  ...Array.from({ length: 8 }, (_, i) => paper(`robot-${i}`, `Robot grasping ${i}`, `A robotic gripper for manipulation and grasp planning, study ${i}.`, ['cs.RO'], 1 + i)),
-  ...Array.from({ length: 8 }, (_, i) => paper(`vision-${i}`, `Image segmentation ${i}`, `Pixel detection in camera images, study ${i}.`, ['cs.CV'], 1 + i)),
+  ...Array.from({ length: 8 }, (_, i) =>
+    paper(`graph-${i}`, `Graph neural networks ${i}`, `Message passing over graph nodes and edges, study ${i}.`, ['cs.LG'], 1 + i),
+  ),
+  ...Array.from({ length: 8 }, (_, i) =>
+    paper(`robot-${i}`, `Robot grasping ${i}`, `A robotic gripper for manipulation and grasp planning, study ${i}.`, ['cs.RO'], 1 + i),
+  ),
+  ...Array.from({ length: 8 }, (_, i) =>
+    paper(`vision-${i}`, `Image segmentation ${i}`, `Pixel detection in camera images, study ${i}.`, ['cs.CV'], 1 + i),
+  ),
   paper('graph-twin', 'Graph neural networks 0', 'Message passing over graph nodes and edges, study 0 again.', ['cs.LG'], 9),
   paper('graph-crypto', 'Graph neural networks for crypto', 'Message passing over graph nodes and edges for crypto trading.', ['cs.LG'], 9),
   paper('ada-1', 'Quantum circuits', 'Entanglement of qubits in a circuit.', ['quant-ph'], 3, ['Ada Lovelace']),
@@ -25,7 +36,10 @@ describe('personalized feed (api + worker processes)', () => {
   const feed = async (query = '') => {
     const response = await stack.get(`/v1/users/${user.id}/feed${query}`, bearer(user.token));
     expect(response.status).toBe(200);
-    return response.body as { items: { paper: { id: string }; score: number; reasons: Record<string, string>[] }[]; nextCursor: string | null };
+    return response.body as {
+      items: { paper: { id: string }; score: number; reasons: Record<string, string>[] }[];
+      nextCursor: string | null;
+    };
   };
   const ids = (page: { items: { paper: { id: string } }[] }) => page.items.map((i) => i.paper.id);
   const events = (events: unknown[], token = user.token, id = user.id) =>
@@ -52,12 +66,20 @@ describe('personalized feed (api + worker processes)', () => {
     expect((await stack.get(`/v1/users/${user.id}/feed`, bearer(other.token))).status).toBe(403);
     expect((await events([{ paperId: 'graph-0', type: 'view' }], other.token)).status).toBe(403);
     const me = await stack.get(`/v1/users/${user.id}`, bearer(user.token));
-    expect(me.body).toMatchObject({ id: user.id, name: 'Reader', interests: { categories: [], keywords: [], authors: [], papers: [], mutedKeywords: [] }, counts: { events: 0, saved: 0, dismissed: 0 } });
+    expect(me.body).toMatchObject({
+      id: user.id,
+      name: 'Reader',
+      interests: { categories: [], keywords: [], authors: [], papers: [], mutedKeywords: [] },
+      counts: { events: 0, saved: 0, dismissed: 0 },
+    });
     expect(me.body.feedToken).toEqual(expect.any(String));
   });
 
   it('rejects events naming unknown papers, writing nothing', async () => {
-    const response = await events([{ paperId: 'graph-1', type: 'save' }, { paperId: 'no-such-paper', type: 'save' }]);
+    const response = await events([
+      { paperId: 'graph-1', type: 'save' },
+      { paperId: 'no-such-paper', type: 'save' },
+    ]);
     expect(response.status).toBe(400);
     expect(response.body.message).toContain('no-such-paper');
     expect((await events([{ paperId: 'graph-1', type: 'like' }])).status).toBe(400);
@@ -66,8 +88,12 @@ describe('personalized feed (api + worker processes)', () => {
 
   it('learns two topics from saves at once, shows both on page 1 and never shows saved papers', async () => {
     const accepted = await events([
-      { paperId: 'graph-1', type: 'save' }, { paperId: 'graph-2', type: 'save' }, { paperId: 'graph-3', type: 'upvote' },
-      { paperId: 'robot-1', type: 'save' }, { paperId: 'robot-2', type: 'save' }, { paperId: 'robot-3', type: 'click' },
+      { paperId: 'graph-1', type: 'save' },
+      { paperId: 'graph-2', type: 'save' },
+      { paperId: 'graph-3', type: 'upvote' },
+      { paperId: 'robot-1', type: 'save' },
+      { paperId: 'robot-2', type: 'save' },
+      { paperId: 'robot-3', type: 'click' },
     ]);
     expect(accepted.status).toBe(202);
     const page = await feed('?limit=10');
@@ -88,7 +114,7 @@ describe('personalized feed (api + worker processes)', () => {
     for (const item of trending.body.items) expect(['graph-1', 'graph-2', 'robot-1', 'robot-2']).toContain(item.id);
   });
 
-  it("drops a dismissed paper at once, and pushes down its near-duplicate", async () => {
+  it('drops a dismissed paper at once, and pushes down its near-duplicate', async () => {
     const scoreOf = (page: Awaited<ReturnType<typeof feed>>, id: string) => page.items.find((i) => i.paper.id === id)?.score;
     const before = await feed('?limit=40');
     expect(ids(before)).toContain('graph-0');

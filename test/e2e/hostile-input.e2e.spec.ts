@@ -33,7 +33,9 @@ describe('hostile input on every route (api + worker processes)', () => {
 
   beforeAll(async () => {
     stack = await startStack();
-    await stack.ingest([{ id: 'safe-1', title: 'Graph neural networks', abstract: 'Message passing.', authors: ['A'], publishedAt: '2025-03-01T00:00:00Z' }]);
+    await stack.ingest([
+      { id: 'safe-1', title: 'Graph neural networks', abstract: 'Message passing.', authors: ['A'], publishedAt: '2025-03-01T00:00:00Z' },
+    ]);
     user = (await stack.request('POST', '/v1/users', { body: { name: 'u' } })).body;
   });
 
@@ -58,7 +60,15 @@ describe('hostile input on every route (api + worker processes)', () => {
     ['POST', `/v1/admin/queues/${encodeURIComponent(s)}/pause`],
   ];
 
-  const writable = ['/v1/ingest/papers', '/v1/ingest/sources', '/v1/ingest/schedules', '/v1/users', `/v1/users/${'{id}'}/events`, '/v1/subscriptions', '/v1/admin/digests/run'];
+  const writable = [
+    '/v1/ingest/papers',
+    '/v1/ingest/sources',
+    '/v1/ingest/schedules',
+    '/v1/users',
+    `/v1/users/${'{id}'}/events`,
+    '/v1/subscriptions',
+    '/v1/admin/digests/run',
+  ];
 
   const counts = async () => {
     const tables = ['papers', 'users', 'user_events', 'subscriptions', 'harvests', 'ingest_batches', 'paper_upvotes'];
@@ -71,7 +81,11 @@ describe('hostile input on every route (api + worker processes)', () => {
         for (const headers of [adminHeaders, bearer(user.token), bearer(s.slice(0, 200).replace(/[^\x21-\x7e]/g, 'x'))]) {
           const response = await stack.request(method, path, { headers });
           // The route in the failure message when a 5xx slips through.
-          expect({ method, path: path.slice(0, 120), status: response.status < 500 ? 'ok' : response.status }).toEqual({ method, path: path.slice(0, 120), status: 'ok' });
+          expect({ method, path: path.slice(0, 120), status: response.status < 500 ? 'ok' : response.status }).toEqual({
+            method,
+            path: path.slice(0, 120),
+            status: 'ok',
+          });
           if (response.status >= 400) {
             expect(response.body).toEqual({ statusCode: response.status, error: expect.any(String), message: expect.any(String) });
           }
@@ -107,7 +121,10 @@ describe('hostile input on every route (api + worker processes)', () => {
     const arrays = await stack.request('POST', '/v1/ingest/papers', { body: { papers: [[paper]] } });
     expect(arrays.status).toBe(400);
     expect(arrays.body.message).toContain('papers');
-    const events = await stack.request('POST', `/v1/users/${user.id}/events`, { body: { events: [[{ paperId: 'x', type: 'view' }]] }, headers: bearer(user.token) });
+    const events = await stack.request('POST', `/v1/users/${user.id}/events`, {
+      body: { events: [[{ paperId: 'x', type: 'view' }]] },
+      headers: bearer(user.token),
+    });
     expect(events.status).toBe(400);
     expect(events.body.message).toContain('events');
     expect(await counts()).toEqual(before);

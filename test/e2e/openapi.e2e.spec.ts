@@ -26,7 +26,11 @@ const OWN_ERROR_BODIES: Record<string, string> = { 'GET /health/ready 503': '#/c
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'];
 
 function joinPath(...parts: (string | undefined)[]): string {
-  const path = `/${parts.filter((p) => p && p !== '/').map((p) => p!.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')}`;
+  const path = `/${parts
+    .filter((p) => p && p !== '/')
+    .map((p) => p!.replace(/^\/+|\/+$/g, ''))
+    .filter(Boolean)
+    .join('/')}`;
   return path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 }
 
@@ -42,7 +46,8 @@ function controllersOf(root: unknown, seen = new Set<unknown>()): Type[] {
     seen.add(key);
     const dynamic = typeof entry === 'function' ? {} : entry;
     found.push(...(Reflect.getMetadata(MODULE_METADATA.CONTROLLERS, moduleClass) ?? []), ...(dynamic.controllers ?? []));
-    for (const imported of [...(Reflect.getMetadata(MODULE_METADATA.IMPORTS, moduleClass) ?? []), ...(dynamic.imports ?? [])]) visit(imported);
+    for (const imported of [...(Reflect.getMetadata(MODULE_METADATA.IMPORTS, moduleClass) ?? []), ...(dynamic.imports ?? [])])
+      visit(imported);
   };
   visit(root);
   return [...new Set(found)];
@@ -63,7 +68,8 @@ function servedRoutes(): ServedRoute[] {
       if (method === undefined || path === undefined) continue;
       const guards = [...classGuards, ...(Reflect.getMetadata(GUARDS_METADATA, handler) ?? [])];
       const auth: Auth = guards.includes(AdminGuard) ? 'admin' : guards.includes(UserGuard) ? 'user' : 'none';
-      for (const b of [base].flat()) for (const p of [path].flat()) routes.push({ key: `${RequestMethod[method]} ${joinPath(b, p)}`, auth });
+      for (const b of [base].flat())
+        for (const p of [path].flat()) routes.push({ key: `${RequestMethod[method]} ${joinPath(b, p)}`, auth });
     }
   }
   return routes;
@@ -78,7 +84,9 @@ function operationsOf(document: Json): { key: string; operation: Json }[] {
 }
 
 const hasSchema = (content: Json | undefined) =>
-  !!content && Object.keys(content).length > 0 && Object.values(content).every((media: Json) => media?.schema && Object.keys(media.schema).length > 0);
+  !!content &&
+  Object.keys(content).length > 0 &&
+  Object.values(content).every((media: Json) => media?.schema && Object.keys(media.schema).length > 0);
 
 /** What a client generator would trip over; empty when the document is complete. */
 function problemsOf(document: Json, served: ServedRoute[]): string[] {
@@ -114,7 +122,8 @@ function problemsOf(document: Json, served: ServedRoute[]): string[] {
     if (route && route.auth !== 'none') {
       const missing = answers('401', '403');
       if (missing.length) problems.push(`${key}: a ${route.auth} route that does not document ${missing.join(', ')}`);
-      if (!(operation.security ?? []).some((s: Json) => 'bearer' in s)) problems.push(`${key}: a ${route.auth} route without bearer security`);
+      if (!(operation.security ?? []).some((s: Json) => 'bearer' in s))
+        problems.push(`${key}: a ${route.auth} route without bearer security`);
     }
   }
   return problems;
@@ -137,7 +146,14 @@ describe('OpenAPI document (GET /docs-json)', () => {
   it('reads the routes from the api (all domains)', () => {
     const keys = served.map((r) => r.key);
     expect(keys.length).toBeGreaterThanOrEqual(32);
-    for (const key of ['GET /v1/papers/{id}', 'GET /v1/users/{id}/feed', 'POST /v1/ingest/papers', 'GET /health/ready', 'GET /metrics', 'POST /v1/admin/digests/run']) {
+    for (const key of [
+      'GET /v1/papers/{id}',
+      'GET /v1/users/{id}/feed',
+      'POST /v1/ingest/papers',
+      'GET /health/ready',
+      'GET /metrics',
+      'POST /v1/admin/digests/run',
+    ]) {
       expect(keys).toContain(key);
     }
     expect(served.find((r) => r.key === 'POST /v1/users')!.auth).toBe('admin');
@@ -168,7 +184,10 @@ describe('OpenAPI document (GET /docs-json)', () => {
     const broken: Json = JSON.parse(JSON.stringify(document));
     delete broken.paths['/v1/search'];
     broken.paths['/v1/papers/{id}'].get.responses['200'] = { description: 'a paper' };
-    broken.paths['/v1/papers/{id}/similar'].get.responses['409'] = { description: 'not indexed', content: { 'application/json': { schema: { type: 'object' } } } };
+    broken.paths['/v1/papers/{id}/similar'].get.responses['409'] = {
+      description: 'not indexed',
+      content: { 'application/json': { schema: { type: 'object' } } },
+    };
     delete broken.paths['/v1/users/{id}'].get.responses['403'];
     const problems = problemsOf(broken, served);
     expect(problems).toEqual(
@@ -179,6 +198,8 @@ describe('OpenAPI document (GET /docs-json)', () => {
         'GET /v1/users/{id}: a user route that does not document 403',
       ]),
     );
-    expect(problemsOf(broken, [...served, { key: 'GET /v1/unknown', auth: 'none' }])).toContain('GET /v1/unknown: served but not documented');
+    expect(problemsOf(broken, [...served, { key: 'GET /v1/unknown', auth: 'none' }])).toContain(
+      'GET /v1/unknown: served but not documented',
+    );
   });
 });

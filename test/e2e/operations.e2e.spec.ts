@@ -14,8 +14,20 @@ describe('operations: metrics, queue administration, Bull Board, rate limits (ap
     metricsPort = await freePort();
     stack = await startStack({ METRICS_PORT: String(metricsPort) });
     await stack.ingest([
-      { id: 'ops-1', title: 'Graph neural networks', abstract: 'Message passing on graphs.', authors: ['A'], publishedAt: '2025-03-01T00:00:00Z' },
-      { id: 'ops-2', title: 'Robot grasping', abstract: 'A gripper for manipulation.', authors: ['B'], publishedAt: '2025-03-02T00:00:00Z' },
+      {
+        id: 'ops-1',
+        title: 'Graph neural networks',
+        abstract: 'Message passing on graphs.',
+        authors: ['A'],
+        publishedAt: '2025-03-01T00:00:00Z',
+      },
+      {
+        id: 'ops-2',
+        title: 'Robot grasping',
+        abstract: 'A gripper for manipulation.',
+        authors: ['B'],
+        publishedAt: '2025-03-02T00:00:00Z',
+      },
     ]);
   });
 
@@ -61,9 +73,19 @@ describe('operations: metrics, queue administration, Bull Board, rate limits (ap
     await fetch(`${stack.base}/v1/users/00000000-0000-4000-8000-000000000000/feed.atom?token=secret-feed-token-value`);
     await new Promise((r) => setTimeout(r, 100));
     // Every line the processes write is JSON (stderr is mixed in, where a native library may warn).
-    const jsonLines = (output: string) => output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+    const jsonLines = (output: string) =>
+      output
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line));
     const apiLines = jsonLines(stack.api.output());
-    expect(apiLines.find((line) => line.requestId === 'trace-me-123')).toMatchObject({ level: 'info', service: 'api', method: 'GET', url: '/v1/papers?limit=1', status: 200 });
+    expect(apiLines.find((line) => line.requestId === 'trace-me-123')).toMatchObject({
+      level: 'info',
+      service: 'api',
+      method: 'GET',
+      url: '/v1/papers?limit=1',
+      status: 200,
+    });
     const atom = apiLines.find((line) => typeof line.url === 'string' && line.url.includes('feed.atom'));
     expect(atom.url).toContain('token=[redacted]');
     const workerLines = jsonLines(stack.worker.output());
@@ -79,13 +101,23 @@ describe('operations: metrics, queue administration, Bull Board, rate limits (ap
     const extra = await startWorker({ ...stack.env, WORKER_QUEUES: 'ingest', METRICS_PORT: String(port) });
     await stack.worker.stop(); // only the new worker takes ingest jobs now
     try {
-      const papers = Array.from({ length: 1000 }, (_, i) => ({ id: `sigterm-${i}`, title: `Paper ${i}`, abstract: 'Words '.repeat(200), authors: ['C'], publishedAt: '2025-04-01T00:00:00Z' }));
+      const papers = Array.from({ length: 1000 }, (_, i) => ({
+        id: `sigterm-${i}`,
+        title: `Paper ${i}`,
+        abstract: 'Words '.repeat(200),
+        authors: ['C'],
+        publishedAt: '2025-04-01T00:00:00Z',
+      }));
       const pushed = await stack.request('POST', '/v1/ingest/papers', { body: { papers } });
       expect(pushed.status).toBe(202);
-      for (let i = 0; i < 200 && (await stack.request('GET', `/v1/jobs/${pushed.body.jobId}`)).body.state !== 'active'; i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 200 && (await stack.request('GET', `/v1/jobs/${pushed.body.jobId}`)).body.state !== 'active'; i++)
+        await new Promise((r) => setTimeout(r, 10));
       const exit = extra.stop('SIGTERM');
       // While draining it says it is not taking jobs.
-      const during = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.status, () => 'closed');
+      const during = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
+        (r) => r.status,
+        () => 'closed',
+      );
       expect([503, 'closed']).toContain(during);
       await exit; // Nest re-raises the signal once its shutdown hooks have run
       expect(extra.output()).toContain('drained');
@@ -111,7 +143,17 @@ describe('operations: metrics, queue administration, Bull Board, rate limits (ap
     const list = await stack.request('GET', '/v1/admin/queues');
     expect(list.status).toBe(200);
     expect(list.body.map((q: { name: string }) => q.name).sort()).toEqual(['arxiv', 'digest', 'embed', 'ingest', 'profile']);
-    expect(list.body[0]).toEqual({ name: expect.any(String), paused: false, counts: { waiting: expect.any(Number), active: expect.any(Number), delayed: expect.any(Number), completed: expect.any(Number), failed: expect.any(Number) } });
+    expect(list.body[0]).toEqual({
+      name: expect.any(String),
+      paused: false,
+      counts: {
+        waiting: expect.any(Number),
+        active: expect.any(Number),
+        delayed: expect.any(Number),
+        completed: expect.any(Number),
+        failed: expect.any(Number),
+      },
+    });
     expect((await stack.request('POST', '/v1/admin/queues/embed/pause')).body).toMatchObject({ name: 'embed', paused: true });
     expect((await stack.request('GET', '/v1/admin/queues')).body.find((q: { name: string }) => q.name === 'embed').paused).toBe(true);
     expect((await stack.request('POST', '/v1/admin/queues/embed/resume')).body).toMatchObject({ name: 'embed', paused: false });
@@ -123,7 +165,8 @@ describe('operations: metrics, queue administration, Bull Board, rate limits (ap
     const ingest = new Queue('ingest', { connection: { url: REDIS_URL } as never, prefix: stack.env.QUEUE_PREFIX });
     try {
       await ingest.add('ingest.papers', { batchId: '00000000-0000-0000-0000-000000000000' }, { attempts: 1 });
-      const failed = async () => (await stack.request('GET', '/v1/admin/queues')).body.find((q: { name: string }) => q.name === 'ingest').counts.failed;
+      const failed = async () =>
+        (await stack.request('GET', '/v1/admin/queues')).body.find((q: { name: string }) => q.name === 'ingest').counts.failed;
       for (let i = 0; i < 100 && (await failed()) === 0; i++) await new Promise((r) => setTimeout(r, 100));
       expect(await failed()).toBe(1);
       const retried = await stack.request('POST', '/v1/admin/queues/ingest/retry-failed');
@@ -183,7 +226,9 @@ describe('operations: metrics, queue administration, Bull Board, rate limits (ap
       const invented = await fetch(`${two.url}/v1/papers`, { headers: { authorization: 'Bearer someone-else' } });
       expect(invented.status).toBe(429);
       // A verified user has a budget of their own, the same on every replica.
-      const user = (await (await fetch(`${one.url}/v1/users`, { method: 'POST', headers: adminHeaders, body: '{}' })).json()) as { token: string };
+      const user = (await (await fetch(`${one.url}/v1/users`, { method: 'POST', headers: adminHeaders, body: '{}' })).json()) as {
+        token: string;
+      };
       const asUser = { authorization: `Bearer ${user.token}` };
       const userStatuses = [];
       for (let i = 0; i < 6; i++) userStatuses.push((await fetch(`${(i % 2 ? two : one).url}/v1/papers`, { headers: asUser })).status);
@@ -206,7 +251,11 @@ describe('operations: metrics, queue administration, Bull Board, rate limits (ap
     const closed = await freePort();
     const { app, url } = await startApi({ ...stack.env, REDIS_URL: `redis://127.0.0.1:${closed}` });
     try {
-      for (const [method, route] of [['GET', '/v1/admin/queues'], ['POST', '/v1/admin/queues/embed/pause'], ['POST', '/v1/admin/queues/embed/retry-failed']]) {
+      for (const [method, route] of [
+        ['GET', '/v1/admin/queues'],
+        ['POST', '/v1/admin/queues/embed/pause'],
+        ['POST', '/v1/admin/queues/embed/retry-failed'],
+      ]) {
         const response = await fetch(`${url}${route}`, { method, headers: adminHeaders });
         expect(response.status).toBe(503);
         expect(response.headers.get('content-type')).toMatch(/^application\/json/);

@@ -126,7 +126,10 @@ describe('push ingestion → embedding → similar papers (api + worker processe
   it('answers 404 for an unknown paper and 409 while a paper is not indexed', async () => {
     expect((await getJson('/v1/papers/2501.99999')).status).toBe(404);
     const unknown = await getJson('/v1/papers/2501.99999/similar');
-    expect({ status: unknown.status, body: unknown.body }).toEqual({ status: 404, body: { statusCode: 404, error: 'Not Found', message: expect.stringContaining('2501.99999') } });
+    expect({ status: unknown.status, body: unknown.body }).toEqual({
+      status: 404,
+      body: { statusCode: 404, error: 'Not Found', message: expect.stringContaining('2501.99999') },
+    });
 
     // Punctuation only: the model gives no usable vector, so the paper is stored but never indexed.
     const response = await post('/v1/ingest/papers', {
@@ -149,7 +152,8 @@ describe('push ingestion → embedding → similar papers (api + worker processe
   it('updates one record when a paper comes again, and re-embeds only changed text', async () => {
     const original = real[5];
     const embeddedAt = async () =>
-      (await stack.db.dataSource.query(`SELECT created_at FROM paper_embeddings WHERE paper_id = $1`, [original.id]))[0]?.created_at as Date | undefined;
+      (await stack.db.dataSource.query(`SELECT created_at FROM paper_embeddings WHERE paper_id = $1`, [original.id]))[0]?.created_at as
+        Date | undefined;
     const first = await embeddedAt();
     expect(first).toBeDefined();
 
@@ -177,10 +181,20 @@ describe('push ingestion → embedding → similar papers (api + worker processe
     expect(await count('papers')).toBe(151);
   });
 
-  it('re-embeds a text that comes back (A → B → A): the stored vector is A\'s again', async () => {
-    const paper = { id: 'aba-1', title: 'Graph neural networks', abstract: 'Message passing on graphs.', authors: ['A'], publishedAt: '2025-03-01T00:00:00Z' };
+  it("re-embeds a text that comes back (A → B → A): the stored vector is A's again", async () => {
+    const paper = {
+      id: 'aba-1',
+      title: 'Graph neural networks',
+      abstract: 'Message passing on graphs.',
+      authors: ['A'],
+      publishedAt: '2025-03-01T00:00:00Z',
+    };
     const storedHash = async () =>
-      (await stack.db.dataSource.query(`SELECT e.text_hash = p.text_hash AS current, e.text_hash FROM paper_embeddings e JOIN papers p ON p.id = e.paper_id WHERE p.id = 'aba-1'`))[0];
+      (
+        await stack.db.dataSource.query(
+          `SELECT e.text_hash = p.text_hash AS current, e.text_hash FROM paper_embeddings e JOIN papers p ON p.id = e.paper_id WHERE p.id = 'aba-1'`,
+        )
+      )[0];
     const hashes: string[] = [];
     for (const abstract of [paper.abstract, 'Robot grasping with a gripper.', paper.abstract]) {
       const pushed = await post('/v1/ingest/papers', { papers: [{ ...paper, abstract }] });
@@ -221,7 +235,15 @@ describe('push ingestion → embedding → similar papers (api + worker processe
     const doc = await getJson('/docs-json');
     expect(doc.status).toBe(200);
     expect(Object.keys(doc.body.paths)).toEqual(
-      expect.arrayContaining(['/v1/ingest/papers', '/v1/jobs/{jobId}', '/v1/papers', '/v1/papers/{id}', '/v1/papers/{id}/similar', '/health/live', '/health/ready']),
+      expect.arrayContaining([
+        '/v1/ingest/papers',
+        '/v1/jobs/{jobId}',
+        '/v1/papers',
+        '/v1/papers/{id}',
+        '/v1/papers/{id}/similar',
+        '/health/live',
+        '/health/ready',
+      ]),
     );
     expect((await getJson('/health/ready')).body).toEqual({ status: 'ok', checks: { database: 'up', redis: 'up' } });
   });
@@ -230,7 +252,11 @@ describe('push ingestion → embedding → similar papers (api + worker processe
     const { app, url } = await startApi({ ...stack.env, REDIS_URL: 'redis://127.0.0.1:1' });
     const batchesBefore = await count('ingest_batches');
     try {
-      const response = await fetch(`${url}/v1/ingest/papers`, { method: 'POST', headers: admin, body: JSON.stringify({ papers: [real[0]] }) });
+      const response = await fetch(`${url}/v1/ingest/papers`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ papers: [real[0]] }),
+      });
       expect(response.status).toBe(503);
       expect(((await response.json()) as { statusCode: number }).statusCode).toBe(503);
       expect(await count('ingest_batches')).toBe(batchesBefore);
@@ -272,7 +298,9 @@ describe('push ingestion → embedding → similar papers (api + worker processe
     try {
       // Reconciliation at worker start finds every paper without a vector in the new space.
       const spaces = await waitFor(async () => {
-        const rows: { id: number; dimensions: number }[] = await stack.db.dataSource.query(`SELECT id, dimensions FROM embedding_spaces ORDER BY id`);
+        const rows: { id: number; dimensions: number }[] = await stack.db.dataSource.query(
+          `SELECT id, dimensions FROM embedding_spaces ORDER BY id`,
+        );
         return rows.length === 2 ? rows : undefined;
       }, 'the new embedding space');
       expect(spaces.map((s) => s.dimensions)).toEqual([32, 16]);

@@ -24,7 +24,12 @@ describe('api replicas and workers on one database', () => {
     extraWorker = await startWorker(stack.env);
     await stack.ingest(
       Array.from({ length: 6 }, (_, i) => ({
-        id: `replica-${i}`, title: `Graph networks ${i}`, abstract: 'Message passing on graphs.', authors: ['A'], categories: ['cs.LG'], publishedAt: '2025-03-01T00:00:00Z',
+        id: `replica-${i}`,
+        title: `Graph networks ${i}`,
+        abstract: 'Message passing on graphs.',
+        authors: ['A'],
+        categories: ['cs.LG'],
+        publishedAt: '2025-03-01T00:00:00Z',
       })),
     );
   }, 120_000);
@@ -40,7 +45,8 @@ describe('api replicas and workers on one database', () => {
 
   it('counts one upvote per user across replicas, under concurrency and repeats', async () => {
     const users = await Promise.all(Array.from({ length: 24 }, createUser));
-    const vote = (token: string, i: number) => fetch(`${bases()[i % 2]}/v1/papers/replica-0/upvote`, { method: 'POST', headers: bearer(token) });
+    const vote = (token: string, i: number) =>
+      fetch(`${bases()[i % 2]}/v1/papers/replica-0/upvote`, { method: 'POST', headers: bearer(token) });
     const answers = await Promise.all([...users, ...users].map((user, i) => vote(user.token, i)));
     expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
     expect((await stack.get('/v1/papers/replica-0')).body.upvotes).toBe(24);
@@ -50,7 +56,8 @@ describe('api replicas and workers on one database', () => {
   it("holds one rate-limit budget per user whichever replica the user's requests reach", async () => {
     const user = await createUser();
     const statuses: number[] = [];
-    for (let i = 0; i < 32; i++) statuses.push((await fetch(`${bases()[i % 2]}/v1/papers?limit=1`, { headers: bearer(user.token) })).status);
+    for (let i = 0; i < 32; i++)
+      statuses.push((await fetch(`${bases()[i % 2]}/v1/papers?limit=1`, { headers: bearer(user.token) })).status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(30);
     expect(statuses.slice(30)).toEqual([429, 429]);
   });
@@ -65,14 +72,18 @@ describe('api replicas and workers on one database', () => {
       );
     }
     const runs = await Promise.all(
-      [...bases(), ...bases()].map((base) => fetch(`${base}/v1/admin/digests/run`, { method: 'POST', headers: adminHeaders, body: JSON.stringify({ cadence: 'daily' }) })),
+      [...bases(), ...bases()].map((base) =>
+        fetch(`${base}/v1/admin/digests/run`, { method: 'POST', headers: adminHeaders, body: JSON.stringify({ cadence: 'daily' }) }),
+      ),
     );
     expect(runs.map((r) => r.status)).toEqual([202, 202, 202, 202]);
     const jobs = await Promise.all(runs.map(async (r) => ((await r.json()) as { jobId: string }).jobId));
     for (const jobId of jobs) await stack.job(jobId);
     await waitFor(async () => emails.every((email) => smtp.to(email).length > 0), 'a digest to every subscriber', 60_000);
     await waitFor(async () => {
-      const [row] = await stack.db.dataSource.query(`SELECT count(*)::int AS n FROM digests d JOIN subscriptions s ON s.id = d.subscription_id WHERE s.content_key = 'replicas' AND d.state = 'sent'`);
+      const [row] = await stack.db.dataSource.query(
+        `SELECT count(*)::int AS n FROM digests d JOIN subscriptions s ON s.id = d.subscription_id WHERE s.content_key = 'replicas' AND d.state = 'sent'`,
+      );
       return row.n === emails.length;
     }, 'every digest recorded as sent');
     await new Promise((resolve) => setTimeout(resolve, 1000)); // time for a duplicate to arrive, were there one

@@ -57,7 +57,9 @@ describe('source ingestion (api + worker processes, local source server)', () =>
   it('harvests OAI-PMH across a resumption token, waits out a 503 Retry-After, and stores each record once', async () => {
     // The first page is served normally; the token page first answers 503 with Retry-After: 1.
     server.fail('/oai', { pass: true }, { status: 503, headers: { 'retry-after': '1' }, body: 'busy' });
-    const accepted = await stack.request('POST', '/v1/ingest/sources', { body: { source: 'arxiv-oai', set: 'cs', from: '2013-01-01', until: '2013-12-31' } });
+    const accepted = await stack.request('POST', '/v1/ingest/sources', {
+      body: { source: 'arxiv-oai', set: 'cs', from: '2013-01-01', until: '2013-12-31' },
+    });
     expect(accepted.status).toBe(202);
     const job = await stack.job(accepted.body.jobId);
     expect(job).toMatchObject({ state: 'completed', progress: { pages: 2 } });
@@ -80,8 +82,15 @@ describe('source ingestion (api + worker processes, local source server)', () =>
     expect(server.seen('/hf/api/daily_papers').length).toBe(2);
     const paper = await stack.get('/v1/papers/2606.12730');
     expect(paper.body).toMatchObject({ id: '2606.12730', upvotes: 7 });
-    const [extras] = await stack.db.dataSource.query(`SELECT github_repo, submitted_by, daily_date::text AS day FROM papers WHERE id = $1`, ['2606.12730']);
-    expect(extras).toEqual({ github_repo: 'https://github.com/psychology-of-AI/Rethinking-Pyschometric-Eval-LLMs', submitted_by: 'RKocielnik', day: '2026-06-12' });
+    const [extras] = await stack.db.dataSource.query(
+      `SELECT github_repo, submitted_by, daily_date::text AS day FROM papers WHERE id = $1`,
+      ['2606.12730'],
+    );
+    expect(extras).toEqual({
+      github_repo: 'https://github.com/psychology-of-AI/Rethinking-Pyschometric-Eval-LLMs',
+      submitted_by: 'RKocielnik',
+      day: '2026-06-12',
+    });
 
     // Unchanged list: the server answers 304 to our ETag; nothing changes.
     const again = await harvest({ source: 'hf-daily', date: '2026-06-12' });
@@ -142,27 +151,44 @@ Abstract: A fine abstract.</description><pubDate>Mon, 27 Apr 2026 00:00:00 -0400
   });
 
   it('creates, lists and deletes schedules', async () => {
-    const created = await stack.request('POST', '/v1/ingest/schedules', { body: { every: '1h', ingest: { source: 'hf-daily', date: '2026-06-12' } } });
+    const created = await stack.request('POST', '/v1/ingest/schedules', {
+      body: { every: '1h', ingest: { source: 'hf-daily', date: '2026-06-12' } },
+    });
     expect(created.status).toBe(201);
-    const cron = await stack.request('POST', '/v1/ingest/schedules', { body: { every: '0 6 * * 1-5', ingest: { source: 'arxiv', query: 'cat:cs.LG' } } });
+    const cron = await stack.request('POST', '/v1/ingest/schedules', {
+      body: { every: '0 6 * * 1-5', ingest: { source: 'arxiv', query: 'cat:cs.LG' } },
+    });
     expect(cron.status).toBe(201);
     const list = await stack.request('GET', '/v1/ingest/schedules');
     expect(list.body.items).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ id: created.body.id, every: '3600s', ingest: { source: 'hf-daily', date: '2026-06-12' } }),
-        expect.objectContaining({ id: cron.body.id, cron: '0 6 * * 1-5', ingest: { source: 'arxiv', query: 'cat:cs.LG', maxResults: 100 } }),
+        expect.objectContaining({
+          id: cron.body.id,
+          cron: '0 6 * * 1-5',
+          ingest: { source: 'arxiv', query: 'cat:cs.LG', maxResults: 100 },
+        }),
       ]),
     );
     expect((await stack.request('DELETE', `/v1/ingest/schedules/${created.body.id}`)).status).toBe(204);
     expect((await stack.request('DELETE', `/v1/ingest/schedules/${created.body.id}`)).status).toBe(404);
     const after = await stack.request('GET', '/v1/ingest/schedules');
     expect(after.body.items.map((s: { id: string }) => s.id)).not.toContain(created.body.id);
-    for (const [every, message] of [['5s', 'at least 1m'], ['every day', 'neither a duration'], ['61 * * * *', 'not a valid cron']]) {
-      const bad = await stack.request('POST', '/v1/ingest/schedules', { body: { every, ingest: { source: 'hf-daily', date: '2026-06-12' } } });
+    for (const [every, message] of [
+      ['5s', 'at least 1m'],
+      ['every day', 'neither a duration'],
+      ['61 * * * *', 'not a valid cron'],
+    ]) {
+      const bad = await stack.request('POST', '/v1/ingest/schedules', {
+        body: { every, ingest: { source: 'hf-daily', date: '2026-06-12' } },
+      });
       expect(bad.status).toBe(400);
       expect(bad.body.message).toContain(message);
     }
-    expect((await stack.request('POST', '/v1/ingest/schedules', { body: { every: '1h', ingest: { source: 'rss', url: 'http://evil.test/x' } } })).body.message).toContain('ingest.url');
+    expect(
+      (await stack.request('POST', '/v1/ingest/schedules', { body: { every: '1h', ingest: { source: 'rss', url: 'http://evil.test/x' } } }))
+        .body.message,
+    ).toContain('ingest.url');
   });
 
   it('resumes a harvest after its worker is killed mid-page, storing each record once', async () => {

@@ -58,20 +58,28 @@ describeEmbedded('npm start supervision (real processes)', () => {
   const seen = new Set<number>();
 
   const request = async (method: string, route: string, body?: unknown) => {
-    const response = await fetch(`${base}${route}`, { method, headers: adminHeaders, body: body === undefined ? undefined : JSON.stringify(body) });
+    const response = await fetch(`${base}${route}`, {
+      method,
+      headers: adminHeaders,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return { status: response.status, body: (await response.json().catch(() => null)) as any };
   };
   /** Pushes papers as an operator would: again while the api is down (refused) or answers 503. */
   const push = async (batch: unknown[]) => {
-    const answer = await waitFor(async () => {
-      try {
-        const { status, body } = await request('POST', '/v1/ingest/papers', { papers: batch });
-        if (status === 503) return undefined;
-        return { status, body };
-      } catch {
-        return undefined; // connection refused: the api is restarting
-      }
-    }, 'the api to accept papers', 60_000);
+    const answer = await waitFor(
+      async () => {
+        try {
+          const { status, body } = await request('POST', '/v1/ingest/papers', { papers: batch });
+          if (status === 503) return undefined;
+          return { status, body };
+        } catch {
+          return undefined; // connection refused: the api is restarting
+        }
+      },
+      'the api to accept papers',
+      60_000,
+    );
     expect(answer.status).toBe(202);
     pushed.push(...(batch as { id: string }[]).map((paper) => paper.id.replace(/v\d+$/, '')));
   };
@@ -101,10 +109,14 @@ describeEmbedded('npm start supervision (real processes)', () => {
       // A killed worker's job is taken over after this (default 30 s).
       JOB_LOCK: '5s',
     });
-    await waitFor(async () => {
-      if (launcher.child.exitCode !== null) throw new Error(`npm start exited: ${launcher.output()}`);
-      return launcher.output().includes('[paperfeed] api on http://');
-    }, 'npm start to start everything', 90_000);
+    await waitFor(
+      async () => {
+        if (launcher.child.exitCode !== null) throw new Error(`npm start exited: ${launcher.output()}`);
+        return launcher.output().includes('[paperfeed] api on http://');
+      },
+      'npm start to start everything',
+      90_000,
+    );
     await ready();
     await waitFor(async () => launcher.output().includes('consuming'), 'the worker to consume', 60_000);
   }, 120_000);
@@ -136,17 +148,26 @@ describeEmbedded('npm start supervision (real processes)', () => {
         // Work in flight when the worker dies is redone: it dies while storing and embedding a batch.
         await push(papers.slice(4, 400));
         const last = pushed[pushed.length - 1];
-        await waitFor(async () => (await request('GET', `/v1/papers/${encodeURIComponent(pushed[4])}`)).status === 200, 'the batch to be stored');
+        await waitFor(
+          async () => (await request('GET', `/v1/papers/${encodeURIComponent(pushed[4])}`)).status === 200,
+          'the batch to be stored',
+        );
         expect((await request('GET', `/v1/papers/${encodeURIComponent(last)}`)).body?.indexed).not.toBe(true);
       }
       process.kill(before[name]!, 'SIGKILL');
       // While it is down (or just restarting), one more paper: database papers[1], api [2], worker [3].
       await push([papers[{ database: 1, api: 2, worker: 3 }[name]]]);
-      const restarted = await waitFor(async () => {
-        const pid = children()[name];
-        return pid !== undefined && pid !== before[name] ? pid : undefined;
-      }, `the ${name} to be back`, 60_000);
-      expect(launcher.output()).toMatch(new RegExp(`\\[paperfeed\\] ${name} exited \\(signal SIGKILL\\); restarting in [0-9.]+ s \\(restart 1\\)`));
+      const restarted = await waitFor(
+        async () => {
+          const pid = children()[name];
+          return pid !== undefined && pid !== before[name] ? pid : undefined;
+        },
+        `the ${name} to be back`,
+        60_000,
+      );
+      expect(launcher.output()).toMatch(
+        new RegExp(`\\[paperfeed\\] ${name} exited \\(signal SIGKILL\\); restarting in [0-9.]+ s \\(restart 1\\)`),
+      );
       expect(launcher.output()).toContain(`[paperfeed] ${name} restarted (pid ${restarted}, restart 1)`);
       // The others were left alone, and the database came back at the same URL.
       const after = children();
@@ -160,10 +181,14 @@ describeEmbedded('npm start supervision (real processes)', () => {
   it('stores and indexes every pushed paper exactly once, with no operator action', async () => {
     expect(new Set(pushed).size).toBe(pushed.length);
     for (const id of pushed) {
-      await waitFor(async () => {
-        const { status, body } = await request('GET', `/v1/papers/${encodeURIComponent(id)}`);
-        return status === 200 && body.indexed === true;
-      }, `paper ${id} to be indexed`, 120_000);
+      await waitFor(
+        async () => {
+          const { status, body } = await request('GET', `/v1/papers/${encodeURIComponent(id)}`);
+          return status === 200 && body.indexed === true;
+        },
+        `paper ${id} to be indexed`,
+        120_000,
+      );
     }
     const ids: string[] = [];
     let cursor: string | null = null;

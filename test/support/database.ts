@@ -59,7 +59,10 @@ async function onServer<T>(work: (client: Client) => Promise<T>): Promise<T> {
   try {
     await client.connect();
   } catch (error) {
-    throw new Error(`the postgres test tiers need a Postgres with pgvector at TEST_POSTGRES_URL=${TEST_POSTGRES_URL}: ${(error as Error).message}`, { cause: error });
+    throw new Error(
+      `the postgres test tiers need a Postgres with pgvector at TEST_POSTGRES_URL=${TEST_POSTGRES_URL}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   try {
     return await work(client);

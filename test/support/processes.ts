@@ -22,7 +22,9 @@ function refuseServerDatabase(databaseUrl: string | undefined): void {
   const server = new URL(TEST_POSTGRES_URL);
   const database = (url: URL) => decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres';
   if (given.hostname === server.hostname && (given.port || '5432') === (server.port || '5432') && database(given) === database(server)) {
-    throw new Error(`a test process must not use the server Postgres's own database (${databaseUrl}): start a fresh one with startTestDatabase()`);
+    throw new Error(
+      `a test process must not use the server Postgres's own database (${databaseUrl}): start a fresh one with startTestDatabase()`,
+    );
   }
 }
 
@@ -58,18 +60,29 @@ export async function startApi(env: Record<string, string>): Promise<{ app: AppP
   const port = await freePort();
   const app = spawnBuilt('apps/api/src/main.js', { ...env, PORT: String(port), HOST: '127.0.0.1' });
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => {
-    if (app.child.exitCode !== null) throw new Error(`api exited: ${app.output()}`);
-    return fetch(`${url}/health/live`).then((r) => r.ok, () => false);
-  }, 'the api to listen', 30_000);
+  await waitFor(
+    async () => {
+      if (app.child.exitCode !== null) throw new Error(`api exited: ${app.output()}`);
+      return fetch(`${url}/health/live`).then(
+        (r) => r.ok,
+        () => false,
+      );
+    },
+    'the api to listen',
+    30_000,
+  );
   return { app, url };
 }
 
 export async function startWorker(env: Record<string, string>): Promise<AppProcess> {
   const app = spawnBuilt('apps/worker/src/main.js', env);
-  await waitFor(async () => {
-    if (app.child.exitCode !== null) throw new Error(`worker exited: ${app.output()}`);
-    return app.output().includes('consuming');
-  }, 'the worker to consume', 30_000);
+  await waitFor(
+    async () => {
+      if (app.child.exitCode !== null) throw new Error(`worker exited: ${app.output()}`);
+      return app.output().includes('consuming');
+    },
+    'the worker to consume',
+    30_000,
+  );
   return app;
 }

@@ -40,10 +40,7 @@ export interface SeenRequest {
 
 /** A scripted reply for the next request to a path (then the normal handler answers). */
 export type Fault =
-  | { status: number; headers?: Record<string, string>; body?: string }
-  | { delayMs: number }
-  | { body: string }
-  | { pass: true };
+  { status: number; headers?: Record<string, string>; body?: string } | { delayMs: number } | { body: string } | { pass: true };
 
 /**
  * Serves the sources from fixtures and the real papers: the arXiv API (paginated), OAI-PMH (two

@@ -15,7 +15,11 @@ export interface Stack {
   base: string;
   /** Replaces the worker (e.g. to change its model). */
   setWorker(worker: AppProcess): void;
-  request(method: string, path: string, options?: { body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  request(
+    method: string,
+    path: string,
+    options?: { body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   get(path: string, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
   /** Waits for a job to finish and returns its status body. */
   job(jobId: string): Promise<any>;

@@ -183,7 +183,22 @@ async function ensureRedis(config: AppConfig): Promise<string | undefined> {
   const port = await freePort(); // once per start: a restarted redis-server comes back on it
   const url = `redis://127.0.0.1:${port}`;
   // appendfsync always: a write Redis acknowledged survives a kill -9 of the redis-server.
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--maxmemory-policy', 'noeviction'];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'always',
+    '--save',
+    '',
+    '--maxmemory-policy',
+    'noeviction',
+  ];
   try {
     await supervisor.start({
       name: 'redis',
@@ -226,22 +241,24 @@ async function startEmbeddedDatabase(config: AppConfig): Promise<string> {
       });
       waitForExit(child).catch(reject);
     });
-  await supervisor.start({
-    name: 'database',
-    spawn: () =>
-      fork(path.join(__dirname, '../../../libs/db/src/embedded/main.js'), [dataDir], {
-        env,
-        stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-        detached: true,
-      }),
-    ready: async (child) => {
-      const printed = await urlOf(child);
-      if (url === undefined) url = printed;
-      else if (printed !== url) log(`the restarted database answers at a different URL than the api and worker use`);
-    },
-  }).catch((error: unknown) => {
-    throw error instanceof ChildStartError ? new StartupError(`the embedded database ${error.message.replace(/^database /, '')}`) : error;
-  });
+  await supervisor
+    .start({
+      name: 'database',
+      spawn: () =>
+        fork(path.join(__dirname, '../../../libs/db/src/embedded/main.js'), [dataDir], {
+          env,
+          stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+          detached: true,
+        }),
+      ready: async (child) => {
+        const printed = await urlOf(child);
+        if (url === undefined) url = printed;
+        else if (printed !== url) log(`the restarted database answers at a different URL than the api and worker use`);
+      },
+    })
+    .catch((error: unknown) => {
+      throw error instanceof ChildStartError ? new StartupError(`the embedded database ${error.message.replace(/^database /, '')}`) : error;
+    });
   return url!;
 }
 

@@ -130,7 +130,12 @@ export class Supervisor {
   async start<P extends SupervisedProcess>(spec: ChildSpec<P>): Promise<P> {
     if (this.stopping) throw new ChildStartError(`not starting ${spec.name}: stopping`);
     if (this.children.has(spec.name)) throw new Error(`${spec.name} is already supervised`);
-    const entry: Supervised = { spec: spec as unknown as ChildSpec<SupervisedProcess>, startedAt: 0, backoff: new Backoff(this.backoff), restarts: 0 };
+    const entry: Supervised = {
+      spec: spec as unknown as ChildSpec<SupervisedProcess>,
+      startedAt: 0,
+      backoff: new Backoff(this.backoff),
+      restarts: 0,
+    };
     this.children.set(spec.name, entry);
     const child = spec.spawn();
     entry.child = child;

@@ -34,9 +34,7 @@ function answerParserErrors(server: Server): void {
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (!socket.writable) return socket.destroy();
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-    const body = JSON.stringify(
-      errorBody(status, status === 431 ? 'the request line or headers are too large' : 'malformed HTTP request'),
-    );
+    const body = JSON.stringify(errorBody(status, status === 431 ? 'the request line or headers are too large' : 'malformed HTTP request'));
     socket.end(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
@@ -63,7 +61,9 @@ export async function createApi(config: AppConfig, adminToken: string): Promise<
     app,
     new DocumentBuilder()
       .setTitle('paperfeed')
-      .setDescription('Research-paper feed: ingestion, similar papers, search, personalized feeds. Errors are { statusCode, error, message }.')
+      .setDescription(
+        'Research-paper feed: ingestion, similar papers, search, personalized feeds. Errors are { statusCode, error, message }.',
+      )
       .setVersion('1')
       .addBearerAuth()
       .build(),

@@ -73,7 +73,9 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
         ...(settings.limiter ? { limiter: settings.limiter(this.config) } : {}),
       });
       worker.on('failed', (job, error) =>
-        withLogFields({ jobId: job?.id ?? '', queue, job: job?.name ?? '' }, () => this.logger.warn(`${queue} job ${job?.id} (${job?.name}) failed: ${error.message}`)),
+        withLogFields({ jobId: job?.id ?? '', queue, job: job?.name ?? '' }, () =>
+          this.logger.warn(`${queue} job ${job?.id} (${job?.name}) failed: ${error.message}`),
+        ),
       );
       worker.on('error', (error) => this.logger.error(`${queue} worker: ${error.message}`));
       this.workers.push(worker);
@@ -106,7 +108,8 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     if (!handler) throw new Error(`no handler for job "${job.name}"`);
     const started = performance.now();
     this.metrics.jobStarted(worker.name);
-    const record = (outcome: 'completed' | 'failed') => this.metrics.jobFinished(worker.name, (performance.now() - started) / 1000, outcome);
+    const record = (outcome: 'completed' | 'failed') =>
+      this.metrics.jobFinished(worker.name, (performance.now() - started) / 1000, outcome);
     try {
       return await withLogFields({ jobId: job.id ?? '', queue: worker.name, job: job.name }, async () => {
         const result = await handler(job.data, job);

@@ -12,8 +12,18 @@ type Outcome = 'completed' | 'failed';
 @Injectable()
 export class WorkerMetrics {
   readonly registry = new Registry();
-  private readonly jobs = new Counter({ name: 'paperfeed_worker_jobs_total', help: 'Jobs this worker finished, by queue and outcome', labelNames: ['queue', 'outcome'], registers: [this.registry] });
-  private readonly active = new Gauge({ name: 'paperfeed_worker_jobs_active', help: 'Jobs this worker is running, by queue', labelNames: ['queue'], registers: [this.registry] });
+  private readonly jobs = new Counter({
+    name: 'paperfeed_worker_jobs_total',
+    help: 'Jobs this worker finished, by queue and outcome',
+    labelNames: ['queue', 'outcome'],
+    registers: [this.registry],
+  });
+  private readonly active = new Gauge({
+    name: 'paperfeed_worker_jobs_active',
+    help: 'Jobs this worker is running, by queue',
+    labelNames: ['queue'],
+    registers: [this.registry],
+  });
   private readonly duration = new Histogram({
     name: 'paperfeed_worker_job_duration_seconds',
     help: 'Time from a job starting to finishing on this worker',
@@ -21,9 +31,21 @@ export class WorkerMetrics {
     buckets: JOB_DURATION_BUCKETS,
     registers: [this.registry],
   });
-  private readonly papers = new Counter({ name: 'paperfeed_worker_papers_ingested_total', help: 'Papers created or updated by this worker', registers: [this.registry] });
-  private readonly embeddings = new Counter({ name: 'paperfeed_worker_embeddings_computed_total', help: 'Paper vectors this worker computed and stored', registers: [this.registry] });
-  private readonly embeddingRate = new Gauge({ name: 'paperfeed_worker_embeddings_per_second', help: "Papers per second of this worker's last embedding batch", registers: [this.registry] });
+  private readonly papers = new Counter({
+    name: 'paperfeed_worker_papers_ingested_total',
+    help: 'Papers created or updated by this worker',
+    registers: [this.registry],
+  });
+  private readonly embeddings = new Counter({
+    name: 'paperfeed_worker_embeddings_computed_total',
+    help: 'Paper vectors this worker computed and stored',
+    registers: [this.registry],
+  });
+  private readonly embeddingRate = new Gauge({
+    name: 'paperfeed_worker_embeddings_per_second',
+    help: "Papers per second of this worker's last embedding batch",
+    registers: [this.registry],
+  });
 
   constructor(private readonly queues: QueueService) {
     collectDefaultMetrics({ register: this.registry, prefix: 'paperfeed_worker_' });

@@ -23,7 +23,22 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ poolSize: 5 }), QueueModule, IngestModule, DiscoveryModule],
-      providers: [EmbeddingRuntime, JobRunner, WorkerMetrics, WorkerHttp, IngestProcessor, EmbedProcessor, HarvestProcessor, HarvestService, DigestProcessor, ProfileProcessor, EvidenceReader, CorpusIndex, FeedRanker, Mailer],
+      providers: [
+        EmbeddingRuntime,
+        JobRunner,
+        WorkerMetrics,
+        WorkerHttp,
+        IngestProcessor,
+        EmbedProcessor,
+        HarvestProcessor,
+        HarvestService,
+        DigestProcessor,
+        ProfileProcessor,
+        EvidenceReader,
+        CorpusIndex,
+        FeedRanker,
+        Mailer,
+      ],
     };
   }
 }

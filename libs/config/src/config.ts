@@ -113,7 +113,10 @@ function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: r
 function list(env: Env, name: string): string[] | undefined {
   const raw = read(env, name);
   if (raw === undefined) return undefined;
-  return raw.split(',').map((item) => item.trim()).filter(Boolean);
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 /** An IP address (v4 or v6) or a host name (RFC 1123 labels). */

@@ -58,7 +58,10 @@ export function removeEmbeddedRuntime(dataDir: string): void {
  * DATABASE_URL, or else the embedded database that `npm start` runs for this DATA_DIR (and its
  * private Redis when REDIS_URL was not set).
  */
-export function withEmbeddedRuntime(config: AppConfig, env: Record<string, string | undefined> = process.env): AppConfig & { databaseUrl: string } {
+export function withEmbeddedRuntime(
+  config: AppConfig,
+  env: Record<string, string | undefined> = process.env,
+): AppConfig & { databaseUrl: string } {
   if (config.databaseUrl) return config as AppConfig & { databaseUrl: string };
   const runtime = readEmbeddedRuntime(config.dataDir);
   if (!runtime) {

@@ -17,8 +17,7 @@ describe('a Postgres without pgvector', () => {
     const dataSource = createDataSource(plainPostgres.url, { poolSize: 2 });
     await dataSource.initialize();
     try {
-      const migrationsTable = async () =>
-        (await dataSource.query(`SELECT to_regclass('public.migrations') AS t`))[0].t;
+      const migrationsTable = async () => (await dataSource.query(`SELECT to_regclass('public.migrations') AS t`))[0].t;
       const before = await migrationsTable();
       await expect(runMigrations(dataSource)).rejects.toThrow(DatabaseUnusableError);
       await expect(runMigrations(dataSource)).rejects.toThrow(/without the pgvector extension/);

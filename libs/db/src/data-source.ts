@@ -22,9 +22,7 @@ export class DatabaseUnusableError extends StartupError {}
 
 /** Fails with a clear message when the server lacks pgvector, before anything else touches it. */
 export async function assertPgvectorAvailable(dataSource: DataSource): Promise<void> {
-  const rows: { name: string }[] = await dataSource.query(
-    `SELECT name FROM pg_available_extensions WHERE name = 'vector'`,
-  );
+  const rows: { name: string }[] = await dataSource.query(`SELECT name FROM pg_available_extensions WHERE name = 'vector'`);
   if (rows.length === 0) {
     throw new DatabaseUnusableError(
       'DATABASE_URL points at a Postgres without the pgvector extension ("vector"); install pgvector ' +

@@ -55,7 +55,17 @@ export class DatabaseModule {
         { provide: SubscriptionsStore, inject: [DataSource], useFactory: (ds: DataSource) => new SubscriptionsStore(ds) },
         DataSourceCloser,
       ],
-      exports: [DataSource, PapersStore, EmbeddingSpacesStore, UsersStore, UpvotesStore, HarvestsStore, EventsStore, UserProfilesStore, SubscriptionsStore],
+      exports: [
+        DataSource,
+        PapersStore,
+        EmbeddingSpacesStore,
+        UsersStore,
+        UpvotesStore,
+        HarvestsStore,
+        EventsStore,
+        UserProfilesStore,
+        SubscriptionsStore,
+      ],
     };
   }
 }

@@ -14,10 +14,10 @@ export class EmbeddingSpacesStore {
 
   /** Creates the space and its index if missing (idempotent, safe across processes). */
   async ensure(model: string, dimensions: number): Promise<EmbeddingSpace> {
-    const rows: { id: number }[] = await this.dataSource.query(
-      `SELECT paperfeed_ensure_embedding_space($1, $2) AS id`,
-      [model, dimensions],
-    );
+    const rows: { id: number }[] = await this.dataSource.query(`SELECT paperfeed_ensure_embedding_space($1, $2) AS id`, [
+      model,
+      dimensions,
+    ]);
     const space = { id: Number(rows[0].id), model, dimensions };
     this.known.set(model, space);
     return space;

@@ -37,7 +37,10 @@ export class EventsStore {
 
   /** The id of the user's last event ('0' without any). */
   async latestId(userId: string): Promise<string> {
-    const rows: { id: string }[] = await this.dataSource.query(`SELECT COALESCE(max(id), 0)::text AS id FROM user_events WHERE user_id = $1`, [userId]);
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT COALESCE(max(id), 0)::text AS id FROM user_events WHERE user_id = $1`,
+      [userId],
+    );
     return rows[0].id;
   }
 

@@ -55,7 +55,11 @@ export class HarvestsStore {
 
   async create(request: SourceRequest): Promise<string> {
     const id = randomUUID();
-    await this.dataSource.query(`INSERT INTO harvests (id, source, request) VALUES ($1, $2, $3)`, [id, request.source, JSON.stringify(request)]);
+    await this.dataSource.query(`INSERT INTO harvests (id, source, request) VALUES ($1, $2, $3)`, [
+      id,
+      request.source,
+      JSON.stringify(request),
+    ]);
     return id;
   }
 
@@ -108,7 +112,13 @@ export class HarvestsStore {
       if (!harvest || harvest.state === 'completed' || JSON.stringify(harvest.cursor) !== JSON.stringify(from)) return null;
       const outcome = await store(manager);
       const c = outcome.counts;
-      const counts: HarvestCounts = { received: c.received, created: c.created, updated: c.updated, unchanged: c.unchanged, rejected: c.rejected };
+      const counts: HarvestCounts = {
+        received: c.received,
+        created: c.created,
+        updated: c.updated,
+        unchanged: c.unchanged,
+        rejected: c.rejected,
+      };
       const rejections = outcome.rejections.map((r) => ({ ...(r.id ? { id: r.id } : {}), reason: r.reason }));
       const total = Object.fromEntries(
         Object.entries(harvest.counts).map(([key, value]) => [key, value + counts[key as keyof HarvestCounts]]),

@@ -35,7 +35,12 @@ describe('PapersStore (PGlite + pgvector)', () => {
   it('counts created, updated and unchanged papers', async () => {
     expect(await store.upsert([paper('2501.00001'), paper('2501.00002')])).toMatchObject({ created: 2, updated: 0, unchanged: 0 });
     const again = await store.upsert([paper('2501.00001'), paper('2501.00002', { title: 'New title' })]);
-    expect(again).toMatchObject({ created: 0, updated: 1, unchanged: 1, needsEmbedding: [{ id: '2501.00002', textHash: expect.any(String) }] });
+    expect(again).toMatchObject({
+      created: 0,
+      updated: 1,
+      unchanged: 1,
+      needsEmbedding: [{ id: '2501.00002', textHash: expect.any(String) }],
+    });
     const rows = await db.dataSource.query(`SELECT count(*)::int AS n FROM papers`);
     expect(rows[0].n).toBe(2);
   });
@@ -50,10 +55,21 @@ describe('PapersStore (PGlite + pgvector)', () => {
   it('never lets an unversioned record replace the text of a versioned one, yet takes its metadata', async () => {
     await store.upsert([paper('2501.00001', { version: 2, title: 'From arXiv', categories: ['cs.LG'] })]);
     // Hugging Face (no version, no categories) brings upvotes and code, and a reworded title.
-    const outcome = await store.upsert([paper('2501.00001', { version: null, title: 'From Hugging Face', categories: [], upvotes: 7, githubRepo: 'https://github.com/o/r' })]);
+    const outcome = await store.upsert([
+      paper('2501.00001', { version: null, title: 'From Hugging Face', categories: [], upvotes: 7, githubRepo: 'https://github.com/o/r' }),
+    ]);
     expect(outcome).toMatchObject({ updated: 1, needsEmbedding: [] });
-    const [row] = await db.dataSource.query(`SELECT title, version, categories, source_upvotes, github_repo, text_version FROM papers WHERE id = '2501.00001'`);
-    expect(row).toEqual({ title: 'From arXiv', version: 2, categories: ['cs.LG'], source_upvotes: 7, github_repo: 'https://github.com/o/r', text_version: 1 });
+    const [row] = await db.dataSource.query(
+      `SELECT title, version, categories, source_upvotes, github_repo, text_version FROM papers WHERE id = '2501.00001'`,
+    );
+    expect(row).toEqual({
+      title: 'From arXiv',
+      version: 2,
+      categories: ['cs.LG'],
+      source_upvotes: 7,
+      github_repo: 'https://github.com/o/r',
+      text_version: 1,
+    });
     // Without a version on either side, the latest record wins.
     await store.upsert([paper('feed:1', { version: null, title: 'First' })]);
     await store.upsert([paper('feed:1', { version: null, title: 'Second' })]);
@@ -101,7 +117,10 @@ describe('PapersStore (PGlite + pgvector)', () => {
     await store.upsert(ids.map((id) => paper(id)));
     const keys = await store.embeddingKeys(ids);
     const vectors = [direction(0, 4), direction(0, 4, 0.2), direction(0, 4, 0.6), direction(2, 4)];
-    await store.storeEmbeddings(space.id, keys.map((k, i) => ({ paperId: k.id, textHash: k.textHash, vector: vectors[i] })));
+    await store.storeEmbeddings(
+      space.id,
+      keys.map((k, i) => ({ paperId: k.id, textHash: k.textHash, vector: vectors[i] })),
+    );
 
     const similar = await store.similar('2501.00001', space, 10);
     expect(similar.map((s) => s.paper.id)).toEqual(['2501.00002', '2501.00003', '2501.00004']);
@@ -129,10 +148,16 @@ describe('PapersStore (PGlite + pgvector)', () => {
     await expect(spaces.ensure('model-a@q8', 5)).rejects.toThrow(/has 4 dimensions, not 5/);
     await store.upsert([paper('2501.00001'), paper('2501.00002')]);
     const keys = await store.embeddingKeys(['2501.00001', '2501.00002']);
-    await store.storeEmbeddings(small.id, keys.map((k) => ({ paperId: k.id, textHash: k.textHash, vector: direction(0, 4) })));
+    await store.storeEmbeddings(
+      small.id,
+      keys.map((k) => ({ paperId: k.id, textHash: k.textHash, vector: direction(0, 4) })),
+    );
     expect((await store.findById('2501.00001', large.id))?.indexed).toBe(false);
     expect(await store.missingEmbeddings(large.id, { limit: 10 })).toHaveLength(2);
-    await store.storeEmbeddings(large.id, keys.map((k) => ({ paperId: k.id, textHash: k.textHash, vector: direction(1, 6) })));
+    await store.storeEmbeddings(
+      large.id,
+      keys.map((k) => ({ paperId: k.id, textHash: k.textHash, vector: direction(1, 6) })),
+    );
     expect((await store.similar('2501.00001', large, 5)).map((s) => s.paper.id)).toEqual(['2501.00002']);
   });
 
@@ -172,7 +197,10 @@ describe('PapersStore (PGlite + pgvector)', () => {
       await upvotes.set(id, '2501.00001', true);
     }
     expect((await store.list({ sort: 'trending', limit: 2 }, null)).map((p) => p.id)).toEqual(['2501.00001', '2501.00002']);
-    expect((await store.list({ sort: 'upvotes', limit: 2 }, null)).map((p) => [p.id, p.upvotes])).toEqual([['2501.00001', 3], ['2501.00002', 0]]);
+    expect((await store.list({ sort: 'upvotes', limit: 2 }, null)).map((p) => [p.id, p.upvotes])).toEqual([
+      ['2501.00001', 3],
+      ['2501.00002', 0],
+    ]);
   });
 
   it('counts exactly one upvote per user under concurrency, and withdraws it', async () => {

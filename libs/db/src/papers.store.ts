@@ -131,7 +131,24 @@ const RESOLVE = {
 /** The columns a source sets, in the order the upsert writes them. */
 const SOURCE_COLUMNS = Object.keys(RESOLVE) as (keyof typeof RESOLVE)[];
 /** The stored columns the rule reads. */
-const PREVIOUS_COLUMNS = ['version', 'title', 'abstract', 'authors', 'categories', 'published_at', 'url', 'source_updated_at', 'source_upvotes', 'github_repo', 'submitted_by', 'daily_date', 'text_hash', 'text_version', 'doi', 'title_key'];
+const PREVIOUS_COLUMNS = [
+  'version',
+  'title',
+  'abstract',
+  'authors',
+  'categories',
+  'published_at',
+  'url',
+  'source_updated_at',
+  'source_upvotes',
+  'github_repo',
+  'submitted_by',
+  'daily_date',
+  'text_hash',
+  'text_version',
+  'doi',
+  'title_key',
+];
 
 /** pgvector's default hnsw.ef_search: an HNSW scan yields at most this many rows. */
 const DEFAULT_EF_SEARCH = 40;
@@ -215,8 +232,7 @@ function toStoredPaper(row: PaperRow): StoredPaper {
  * `indexed` for a paper row `p`: it has a vector in the given space (NULL space: none yet). A join
  * on the primary key, not EXISTS: the planner would turn EXISTS into a scan of every vector.
  */
-const JOIN_INDEXED = (spaceParam: string) =>
-  `LEFT JOIN paper_embeddings ie ON ie.paper_id = p.id AND ie.space_id = ${spaceParam}`;
+const JOIN_INDEXED = (spaceParam: string) => `LEFT JOIN paper_embeddings ie ON ie.paper_id = p.id AND ie.space_id = ${spaceParam}`;
 const INDEXED = `(ie.paper_id IS NOT NULL) AS indexed`;
 
 /** Reads and writes papers and their embeddings. All SQL for the papers table lives here. */
@@ -286,7 +302,10 @@ export class PapersStore {
       [JSON.stringify(records)],
     );
     // Updated papers (new upvote counts, dates) get their score recomputed from all their signals.
-    await this.refreshTrending(rows.filter((row) => !row.created).map((row) => row.id), manager);
+    await this.refreshTrending(
+      rows.filter((row) => !row.created).map((row) => row.id),
+      manager,
+    );
     const changedText = rows.filter((row) => !row.created && row.text_changed).map((row) => row.id);
     if (changedText.length > 0) {
       await manager.query(`DELETE FROM paper_embeddings WHERE paper_id = ANY($1)`, [changedText]);
@@ -317,7 +336,9 @@ export class PapersStore {
   async match(records: PaperIdentity[], manager: EntityManager = this.dataSource.manager): Promise<(string | null)[]> {
     if (records.length === 0) return [];
     const keys = [
-      ...new Set(records.flatMap((r) => [r.doi ? `doi ${r.doi}` : null, r.titleKey ? `title ${r.titleKey}` : null]).filter((k) => k !== null)),
+      ...new Set(
+        records.flatMap((r) => [r.doi ? `doi ${r.doi}` : null, r.titleKey ? `title ${r.titleKey}` : null]).filter((k) => k !== null),
+      ),
     ];
     if (keys.length > 0) {
       // In one order, so two transactions locking overlapping keys cannot deadlock.
@@ -334,11 +355,7 @@ export class PapersStore {
          (SELECT p.id FROM papers p WHERE p.title_key = c.title_key AND p.id ~* '${ARXIV_ID_SQL}' ORDER BY p.created_at, p.id LIMIT 1)
        ) AS id
        FROM c`,
-      [
-        JSON.stringify(
-          records.map((r, n) => ({ n, ids: r.ids, doi: r.doi, title_key: r.matchTitle ? r.titleKey : null })),
-        ),
-      ],
+      [JSON.stringify(records.map((r, n) => ({ n, ids: r.ids, doi: r.doi, title_key: r.matchTitle ? r.titleKey : null })))],
     );
     const ids: (string | null)[] = records.map(() => null);
     for (const row of rows) ids[row.n] = row.id;
@@ -356,15 +373,20 @@ export class PapersStore {
   /** Recomputes the stored trending score of these papers from their signals (see libs/ranking). */
   async refreshTrending(ids: string[], manager: EntityManager = this.dataSource.manager): Promise<void> {
     if (ids.length === 0) return;
-    const rows: { id: string; published_at: Date; source_upvotes: number; votes: Date[]; interactions: { type: Interaction; at: string }[] }[] =
-      await manager.query(
-        `SELECT p.id, p.published_at, p.source_upvotes,
+    const rows: {
+      id: string;
+      published_at: Date;
+      source_upvotes: number;
+      votes: Date[];
+      interactions: { type: Interaction; at: string }[];
+    }[] = await manager.query(
+      `SELECT p.id, p.published_at, p.source_upvotes,
                 COALESCE((SELECT array_agg(u.created_at) FROM paper_upvotes u WHERE u.paper_id = p.id), '{}') AS votes,
                 COALESCE((SELECT json_agg(json_build_object('type', e.type, 'at', e.at)) FROM user_events e
                           WHERE e.paper_id = p.id AND e.type IN ('save', 'click', 'view')), '[]') AS interactions
          FROM papers p WHERE p.id = ANY($1)`,
-        [ids],
-      );
+      [ids],
+    );
     const scores = rows.map((row) =>
       trendingScore(
         paperSignals(
@@ -527,7 +549,12 @@ export class PapersStore {
    * A sample of recent embedded papers outside `exclude`, the same for the same seed: the papers a
    * user was shown and passed over, as far as we can tell (implicit negatives for their model).
    */
-  async sampleFeatures(spaceId: number, seed: string, limit: number, exclude: string[]): Promise<(PaperFeatures & { vector: Float32Array })[]> {
+  async sampleFeatures(
+    spaceId: number,
+    seed: string,
+    limit: number,
+    exclude: string[],
+  ): Promise<(PaperFeatures & { vector: Float32Array })[]> {
     const rows: { categories: string[]; embedding: string }[] = await this.dataSource.query(
       `SELECT categories, embedding FROM (
          SELECT p.id, p.categories, e.embedding::text AS embedding
@@ -580,7 +607,12 @@ export class PapersStore {
        ORDER BY p.published_at DESC, p.id DESC LIMIT $2`,
       [spaceId, limit],
     );
-    return rows.map((row) => ({ paper: toStoredPaper(row), vector: parseVector(row.embedding), seq: BigInt(row.seq), vectorSeq: BigInt(row.vector_seq) }));
+    return rows.map((row) => ({
+      paper: toStoredPaper(row),
+      vector: parseVector(row.embedding),
+      seq: BigInt(row.seq),
+      vectorSeq: BigInt(row.vector_seq),
+    }));
   }
 
   /** Papers (among `ids`, or any when omitted) that lack a current vector in the space. */
@@ -601,7 +633,13 @@ export class PapersStore {
       `SELECT p.id, p.title, p.abstract, p.text_hash, p.text_version FROM papers p WHERE ${where.join(' AND ')} ORDER BY p.id LIMIT $2`,
       params,
     );
-    return rows.map((row) => ({ id: row.id, title: row.title, abstract: row.abstract, textHash: row.text_hash, textVersion: row.text_version }));
+    return rows.map((row) => ({
+      id: row.id,
+      title: row.title,
+      abstract: row.abstract,
+      textHash: row.text_hash,
+      textVersion: row.text_version,
+    }));
   }
 
   /**
@@ -622,7 +660,12 @@ export class PapersStore {
     if (stale.length === 0) return 0;
     const records = stale.map((paper) => {
       const terms = [...paperTerms(paper)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      return { paper_id: paper.id, text_hash: paper.text_hash, terms: terms.map(([term]) => term), counts: terms.map(([, count]) => count) };
+      return {
+        paper_id: paper.id,
+        text_hash: paper.text_hash,
+        terms: terms.map(([term]) => term),
+        counts: terms.map(([, count]) => count),
+      };
     });
     // Every lexicon row this batch touches is locked by one upsert in term order, so concurrent
     // batches sharing terms queue behind each other instead of deadlocking; terms a paper keeps

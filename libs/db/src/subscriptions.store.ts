@@ -55,8 +55,16 @@ export class SubscriptionsStore {
    * content (subscribing twice duplicates nothing). An unsubscribed or bounced one becomes pending
    * again with new tokens (the old links stay dead); a pending one's link is extended.
    */
-  async subscribe(input: { email: string; cadence: Cadence; userId: string | null; query: string | null; categories: string[] }): Promise<Subscription> {
-    const contentKey = createHash('sha1').update(JSON.stringify([input.userId, input.query, [...input.categories].sort()])).digest('hex');
+  async subscribe(input: {
+    email: string;
+    cadence: Cadence;
+    userId: string | null;
+    query: string | null;
+    categories: string[];
+  }): Promise<Subscription> {
+    const contentKey = createHash('sha1')
+      .update(JSON.stringify([input.userId, input.query, [...input.categories].sort()]))
+      .digest('hex');
     const rows: SubscriptionRow[] = await this.dataSource.query(
       `INSERT INTO subscriptions (id, email, cadence, user_id, query, categories, content_key, confirm_token, unsubscribe_token, confirm_expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now() + make_interval(days => ${CONFIRMATION_DAYS}))
@@ -87,7 +95,9 @@ export class SubscriptionsStore {
       );
       if (recent.ten_minutes >= CONFIRMATION_MAIL_LIMITS.perTenMinutes || recent.day >= CONFIRMATION_MAIL_LIMITS.perDay) return null;
       await manager.query(`DELETE FROM confirmation_mails WHERE email = $1 AND sent_at < now() - interval '1 day'`, [email]);
-      const [row]: { id: string }[] = await manager.query(`INSERT INTO confirmation_mails (email) VALUES ($1) RETURNING id::text AS id`, [email]);
+      const [row]: { id: string }[] = await manager.query(`INSERT INTO confirmation_mails (email) VALUES ($1) RETURNING id::text AS id`, [
+        email,
+      ]);
       return row.id;
     });
   }
@@ -130,7 +140,10 @@ export class SubscriptionsStore {
   }
 
   async activeIds(cadence: Cadence): Promise<string[]> {
-    const rows: { id: string }[] = await this.dataSource.query(`SELECT id FROM subscriptions WHERE cadence = $1 AND state = 'active' ORDER BY id`, [cadence]);
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM subscriptions WHERE cadence = $1 AND state = 'active' ORDER BY id`,
+      [cadence],
+    );
     return rows.map((row) => row.id);
   }
 
@@ -145,7 +158,10 @@ export class SubscriptionsStore {
 
   /** When the last digest went out (papers since then are new). */
   async lastSentAt(id: string): Promise<Date | null> {
-    const rows: { at: Date | null }[] = await this.dataSource.query(`SELECT max(sent_at) AS at FROM digests WHERE subscription_id = $1 AND state = 'sent'`, [id]);
+    const rows: { at: Date | null }[] = await this.dataSource.query(
+      `SELECT max(sent_at) AS at FROM digests WHERE subscription_id = $1 AND state = 'sent'`,
+      [id],
+    );
     return rows[0]?.at ?? null;
   }
 
@@ -177,9 +193,9 @@ export class SubscriptionsStore {
 
   /** Records that a period had nothing new (unless its digest is already recorded). */
   async markEmpty(id: string, period: string): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO digests (subscription_id, period, state) VALUES ($1, $2, 'empty') ON CONFLICT DO NOTHING`,
-      [id, period],
-    );
+    await this.dataSource.query(`INSERT INTO digests (subscription_id, period, state) VALUES ($1, $2, 'empty') ON CONFLICT DO NOTHING`, [
+      id,
+      period,
+    ]);
   }
 }

@@ -19,11 +19,17 @@ export class UserProfilesStore {
   constructor(private readonly dataSource: DataSource) {}
 
   async find(userId: string, spaceId: number): Promise<StoredProfile | null> {
-    const rows: { model: LinearModel | null; shortlist: string[]; through_event_id: string; corpus_through: string; positives: number; negatives: number }[] =
-      await this.dataSource.query(
-        `SELECT model, shortlist, through_event_id, corpus_through, positives, negatives FROM user_profiles WHERE user_id = $1 AND space_id = $2`,
-        [userId, spaceId],
-      );
+    const rows: {
+      model: LinearModel | null;
+      shortlist: string[];
+      through_event_id: string;
+      corpus_through: string;
+      positives: number;
+      negatives: number;
+    }[] = await this.dataSource.query(
+      `SELECT model, shortlist, through_event_id, corpus_through, positives, negatives FROM user_profiles WHERE user_id = $1 AND space_id = $2`,
+      [userId, spaceId],
+    );
     const row = rows[0];
     if (!row) return null;
     return {
@@ -45,7 +51,16 @@ export class UserProfilesStore {
          model = EXCLUDED.model, positives = EXCLUDED.positives, negatives = EXCLUDED.negatives,
          shortlist = EXCLUDED.shortlist, corpus_through = EXCLUDED.corpus_through, folded_at = now()
        WHERE user_profiles.through_event_id <= EXCLUDED.through_event_id OR user_profiles.space_id <> EXCLUDED.space_id`,
-      [userId, spaceId, profile.throughEventId, profile.model && JSON.stringify(profile.model), profile.positives, profile.negatives, profile.shortlist, profile.corpusThrough.toString()],
+      [
+        userId,
+        spaceId,
+        profile.throughEventId,
+        profile.model && JSON.stringify(profile.model),
+        profile.positives,
+        profile.negatives,
+        profile.shortlist,
+        profile.corpusThrough.toString(),
+      ],
     );
   }
 }

@@ -50,20 +50,30 @@ export class UsersStore {
 
   /** A user's name and feed-token salt, or null for an unknown user. */
   async feedIdentity(id: string): Promise<{ name: string | null; feedTokenSalt: string } | null> {
-    const rows: { name: string | null; feed_token_salt: string }[] = await this.dataSource.query(`SELECT name, feed_token_salt FROM users WHERE id = $1`, [id]);
+    const rows: { name: string | null; feed_token_salt: string }[] = await this.dataSource.query(
+      `SELECT name, feed_token_salt FROM users WHERE id = $1`,
+      [id],
+    );
     return rows[0] ? { name: rows[0].name, feedTokenSalt: rows[0].feed_token_salt } : null;
   }
 
   async view(id: string): Promise<UserView | null> {
-    const rows: { id: string; name: string | null; feed_token_salt: string; interests: Partial<UserInterests>; events: number; saved: number; dismissed: number }[] =
-      await this.dataSource.query(
-        `SELECT u.id, u.name, u.feed_token_salt, u.interests,
+    const rows: {
+      id: string;
+      name: string | null;
+      feed_token_salt: string;
+      interests: Partial<UserInterests>;
+      events: number;
+      saved: number;
+      dismissed: number;
+    }[] = await this.dataSource.query(
+      `SELECT u.id, u.name, u.feed_token_salt, u.interests,
                 (SELECT count(*)::int FROM user_events e WHERE e.user_id = u.id) AS events,
                 (SELECT count(DISTINCT paper_id)::int FROM user_events e WHERE e.user_id = u.id AND e.type = 'save') AS saved,
                 (SELECT count(DISTINCT paper_id)::int FROM user_events e WHERE e.user_id = u.id AND e.type = 'dismiss') AS dismissed
          FROM users u WHERE u.id = $1`,
-        [id],
-      );
+      [id],
+    );
     const row = rows[0];
     if (!row) return null;
     return {

@@ -35,7 +35,10 @@ async function main(options: EmbedderOptions): Promise<void> {
     queue = queue.then(async () => {
       try {
         const vectors = await embedder.embed(request.texts);
-        send({ type: 'result', id: request.id, vectors }, vectors.map((v) => v.buffer as ArrayBuffer));
+        send(
+          { type: 'result', id: request.id, vectors },
+          vectors.map((v) => v.buffer as ArrayBuffer),
+        );
       } catch (error) {
         send({ type: 'error', id: request.id, message: (error as Error).message });
       }

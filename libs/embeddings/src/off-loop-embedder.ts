@@ -12,7 +12,10 @@ export type EmbedRunner = 'thread' | 'process';
 function hostEntry(): { file: string; execArgv: string[] } {
   const compiled = path.join(__dirname, 'embedding-host.js');
   if (fs.existsSync(compiled)) return { file: compiled, execArgv: [] };
-  return { file: path.join(__dirname, 'embedding-host.ts'), execArgv: ['--require', 'ts-node/register/transpile-only', '--require', 'tsconfig-paths/register'] };
+  return {
+    file: path.join(__dirname, 'embedding-host.ts'),
+    execArgv: ['--require', 'ts-node/register/transpile-only', '--require', 'tsconfig-paths/register'],
+  };
 }
 
 /**

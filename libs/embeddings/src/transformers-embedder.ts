@@ -79,7 +79,9 @@ export class TransformersEmbedder implements Embedder {
       const hint = options.allowRemoteModels
         ? 'check the model id and network access, or set EMBEDDING_MODEL to a local model folder'
         : `ALLOW_REMOTE_MODELS=false forbids downloading it: put it in MODEL_CACHE_DIR (${options.cacheDir}) or set EMBEDDING_MODEL to a local model folder`;
-      throw new ModelLoadError(`EMBEDDING_MODEL "${options.model}" could not be loaded (${(error as Error).message.split('\n')[0]}); ${hint}`);
+      throw new ModelLoadError(
+        `EMBEDDING_MODEL "${options.model}" could not be loaded (${(error as Error).message.split('\n')[0]}); ${hint}`,
+      );
     }
     extractor.tokenizer.model_max_length = Math.min(extractor.tokenizer.model_max_length, options.maxTokens);
     const probe = await extractor(['dimension probe'], { pooling: 'mean', normalize: true });

@@ -13,7 +13,10 @@ describe('CorpusIndex (PGlite + pgvector)', () => {
 
   const embed = async (ids: string[]) => {
     const keys = await papers.embeddingKeys(ids);
-    await papers.storeEmbeddings(spaceId, keys.map((k) => ({ paperId: k.id, textHash: k.textHash, vector: [1, 0, 0] })));
+    await papers.storeEmbeddings(
+      spaceId,
+      keys.map((k) => ({ paperId: k.id, textHash: k.textHash, vector: [1, 0, 0] })),
+    );
   };
 
   beforeAll(async () => {
@@ -56,7 +59,12 @@ describe('CorpusIndex (PGlite + pgvector)', () => {
     await embed(['b']);
     corpus = await index.current(spaceId);
     expect(corpus.papers.get('b')!.paper.title).toBe('A new title');
-    expect(corpus.newest().map((entry) => entry.paper.id).sort()).toEqual(['a', 'b', 'c']);
+    expect(
+      corpus
+        .newest()
+        .map((entry) => entry.paper.id)
+        .sort(),
+    ).toEqual(['a', 'b', 'c']);
   });
 
   it('reads nothing more when nothing changed', async () => {

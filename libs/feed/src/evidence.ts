@@ -51,7 +51,11 @@ export class EvidenceReader {
 
   /** The user's evidence; `known` supplies features the caller already holds (the rest are read). */
   async read(userId: string, now: Date, known: (paperId: string) => PaperFeatures | undefined = () => undefined): Promise<UserEvidence> {
-    const [interests, space, events] = await Promise.all([this.users.interests(userId), this.space(), this.events.recent(userId, EVENTS_READ)]);
+    const [interests, space, events] = await Promise.all([
+      this.users.interests(userId),
+      this.space(),
+      this.events.recent(userId, EVENTS_READ),
+    ]);
     if (!interests) throw new NotFoundException(`user ${userId} not found`);
     const weights = new Map<string, number>();
     const add = (paperId: string, weight: number) => weights.set(paperId, (weights.get(paperId) ?? 0) + weight);

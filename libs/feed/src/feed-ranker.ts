@@ -1,6 +1,16 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { EmbeddingSpace, PapersStore, SearchFilters, StoredPaper, StoredProfile, UserProfilesStore, UsersStore } from '@paperfeed/db';
-import { categoryAffinity, diversify, explain, FeedCandidate, FeedProfile, FeedReason, interestVectors, scoreCandidates, WeightedPaper } from '@paperfeed/ranking';
+import {
+  categoryAffinity,
+  diversify,
+  explain,
+  FeedCandidate,
+  FeedProfile,
+  FeedReason,
+  interestVectors,
+  scoreCandidates,
+  WeightedPaper,
+} from '@paperfeed/ranking';
 import { Corpus, CorpusIndex, IndexedPaper, toCandidate } from './corpus-index';
 import { EvidenceReader, UserEvidence } from './evidence';
 
@@ -52,7 +62,8 @@ function candidatePapers(corpus: Corpus, profile: StoredProfile | null, filters:
       if (entry) pool.add(entry);
     }
     const embeddedSince: { entry: IndexedPaper; seq: number }[] = [];
-    for (const entry of corpus.papers.values()) if (entry.vectorSeq > profile.corpusThrough) embeddedSince.push({ entry, seq: Number(entry.vectorSeq) });
+    for (const entry of corpus.papers.values())
+      if (entry.vectorSeq > profile.corpusThrough) embeddedSince.push({ entry, seq: Number(entry.vectorSeq) });
     // While papers stream in, a fold that is far behind would have every one of them scored: the
     // newest NEW_SINCE_FOLD (sorted only then, by plain numbers: change numbers are far below 2^53).
     if (embeddedSince.length > NEW_SINCE_FOLD) embeddedSince.sort((a, b) => b.seq - a.seq);
@@ -136,7 +147,13 @@ export class FeedRanker {
    * index (a changed paper or vector is a new entry). Users with stated authors are read every
    * time (their authors' new papers are evidence).
    */
-  private async userSide(userId: string, space: EmbeddingSpace | null, corpus: Corpus | null, now: Date, version: string): Promise<UserSide> {
+  private async userSide(
+    userId: string,
+    space: EmbeddingSpace | null,
+    corpus: Corpus | null,
+    now: Date,
+    version: string,
+  ): Promise<UserSide> {
     const cached = this.userSides.get(userId);
     if (cached?.version === version && corpus && cached.evidence.every(([id, entry]) => corpus.papers.get(id)?.candidate === entry)) {
       this.userSides.delete(userId); // most recently used goes last
@@ -160,7 +177,14 @@ export class FeedRanker {
     return side;
   }
 
-  private async compute(userId: string, space: EmbeddingSpace | null, corpus: Corpus | null, filters: SearchFilters, depth: number, userVersion: string): Promise<RankedPaper[]> {
+  private async compute(
+    userId: string,
+    space: EmbeddingSpace | null,
+    corpus: Corpus | null,
+    filters: SearchFilters,
+    depth: number,
+    userVersion: string,
+  ): Promise<RankedPaper[]> {
     const now = new Date();
     const { profile, stored } = await this.userSide(userId, space, corpus, now, userVersion);
     const candidates = corpus ? candidatePapers(corpus, stored, filters, depth) : [];
@@ -169,7 +193,9 @@ export class FeedRanker {
     if (candidates.length === 0) {
       // Nothing embedded yet: never an empty feed while papers exist.
       const lists = await Promise.all(
-        (['recent', 'trending'] as const).map((sort) => this.papers.list({ sort, limit: FEED_DEPTH, category: filters.category, since: filters.from }, space?.id ?? null)),
+        (['recent', 'trending'] as const).map((sort) =>
+          this.papers.list({ sort, limit: FEED_DEPTH, category: filters.category, since: filters.from }, space?.id ?? null),
+        ),
       );
       for (const paper of lists.flat()) {
         if (byId.has(paper.id)) continue;
@@ -179,6 +205,10 @@ export class FeedRanker {
     }
     const best = scoreCandidates(candidates, profile, now, MMR_POOL);
     const ranked = explain(diversify(best, 0.75, depth), profile, now);
-    return ranked.map((item) => ({ paper: corpus?.papers.get(item.id)?.paper ?? byId.get(item.id)!, score: item.score, reasons: item.reasons }));
+    return ranked.map((item) => ({
+      paper: corpus?.papers.get(item.id)?.paper ?? byId.get(item.id)!,
+      score: item.score,
+      reasons: item.reasons,
+    }));
   }
 }

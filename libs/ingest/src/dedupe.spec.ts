@@ -26,7 +26,10 @@ describe('dedupeRecords: the in-batch rule', () => {
   });
 
   it('one id is one paper, keeping the newest version', () => {
-    const [group, ...rest] = dedupeRecords([paper('2501.00001', { version: 3, title: 'third' }), paper('2501.00001', { version: 1, title: 'first' })]);
+    const [group, ...rest] = dedupeRecords([
+      paper('2501.00001', { version: 3, title: 'third' }),
+      paper('2501.00001', { version: 1, title: 'first' }),
+    ]);
     expect(rest).toEqual([]);
     expect(group.paper).toMatchObject({ version: 3, title: 'third' });
     expect(group.members).toEqual([0, 1]);
@@ -39,9 +42,13 @@ describe('dedupeRecords: the in-batch rule', () => {
   });
 
   it('else, for a record without an arXiv id, one title key is one paper', () => {
-    expect(shape([paper('2501.00001', { title: 'Deep Nets!' }), paper('acl-1', { title: 'deep  nets' }), paper('feed:9', { title: 'DEEP-NETS' })])).toEqual([
-      { id: '2501.00001', ids: ['2501.00001', 'acl-1', 'feed:9'], members: [0, 1, 2] },
-    ]);
+    expect(
+      shape([
+        paper('2501.00001', { title: 'Deep Nets!' }),
+        paper('acl-1', { title: 'deep  nets' }),
+        paper('feed:9', { title: 'DEEP-NETS' }),
+      ]),
+    ).toEqual([{ id: '2501.00001', ids: ['2501.00001', 'acl-1', 'feed:9'], members: [0, 1, 2] }]);
   });
 
   it('tells two records without an arXiv id apart by their ids, whatever their titles', () => {
@@ -52,7 +59,13 @@ describe('dedupeRecords: the in-batch rule', () => {
   });
 
   it('never matches a record with an arXiv id by title', () => {
-    expect(shape([paper('acl-1', { title: 'Deep Nets' }), paper('2501.00001', { title: 'Deep Nets' }), paper('2501.00002', { title: 'Deep Nets' })])).toEqual([
+    expect(
+      shape([
+        paper('acl-1', { title: 'Deep Nets' }),
+        paper('2501.00001', { title: 'Deep Nets' }),
+        paper('2501.00002', { title: 'Deep Nets' }),
+      ]),
+    ).toEqual([
       { id: 'acl-1', ids: ['acl-1'], members: [0] },
       { id: '2501.00001', ids: ['2501.00001'], members: [1] },
       { id: '2501.00002', ids: ['2501.00002'], members: [2] },
@@ -94,7 +107,13 @@ describe('combineRecords: as upsert combines a record with the stored paper', ()
 
   it('takes metadata from any record that says it, and keeps what the winner leaves empty', () => {
     const arxiv = paper('2501.00001', { version: 2, title: 'From arXiv', categories: ['cs.LG'], url: 'https://arxiv.org/abs/2501.00001' });
-    const hf = paper('2501.00001', { title: 'From HF', categories: [], upvotes: 7, githubRepo: 'https://github.com/o/r', doi: '10.1000/x' });
+    const hf = paper('2501.00001', {
+      title: 'From HF',
+      categories: [],
+      upvotes: 7,
+      githubRepo: 'https://github.com/o/r',
+      doi: '10.1000/x',
+    });
     expect(combineRecords(arxiv, hf)).toMatchObject({
       id: '2501.00001',
       version: 2,
@@ -105,6 +124,13 @@ describe('combineRecords: as upsert combines a record with the stored paper', ()
       githubRepo: 'https://github.com/o/r',
       doi: '10.1000/x',
     });
-    expect(combineRecords(hf, arxiv)).toMatchObject({ id: '2501.00001', version: 2, title: 'From arXiv', categories: ['cs.LG'], upvotes: 7, doi: '10.1000/x' });
+    expect(combineRecords(hf, arxiv)).toMatchObject({
+      id: '2501.00001',
+      version: 2,
+      title: 'From arXiv',
+      categories: ['cs.LG'],
+      upvotes: 7,
+      doi: '10.1000/x',
+    });
   });
 });

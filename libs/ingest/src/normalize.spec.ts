@@ -19,7 +19,9 @@ describe('titleKey', () => {
   it('lower-cases, keeps letters and digits, collapses the rest to single spaces', () => {
     expect(titleKey('Attention Is All You Need!')).toBe('attention is all you need');
     expect(titleKey('  attention   is all\nyou need ')).toBe('attention is all you need');
-    expect(titleKey('BERT: Pre-training of Deep  Bidirectional Transformers (v2)')).toBe('bert pre training of deep bidirectional transformers v2');
+    expect(titleKey('BERT: Pre-training of Deep  Bidirectional Transformers (v2)')).toBe(
+      'bert pre training of deep bidirectional transformers v2',
+    );
   });
 
   it('drops accents and keeps non-Latin letters', () => {
@@ -47,7 +49,18 @@ describe('normalizeDoi', () => {
 
 describe('normalizeRecord (every source)', () => {
   it('splits a version off the id, tidies text, normalises the DOI', () => {
-    expect(normalizeRecord(record({ id: '2501.01234v3', version: null, title: ' A \n title ', authors: [' Ada  Lovelace ', ''], categories: ['cs.LG; stat.ML'], doi: 'DOI:10.1000/ABC' }))).toEqual({
+    expect(
+      normalizeRecord(
+        record({
+          id: '2501.01234v3',
+          version: null,
+          title: ' A \n title ',
+          authors: [' Ada  Lovelace ', ''],
+          categories: ['cs.LG; stat.ML'],
+          doi: 'DOI:10.1000/ABC',
+        }),
+      ),
+    ).toEqual({
       ...record(),
       version: 3,
       title: 'A title',
@@ -86,7 +99,9 @@ describe('normalizePushedPaper and DOIs', () => {
   const pushed = { id: 'acl-2024-17', title: 'T', abstract: 'A', authors: [], publishedAt: '2025-01-02T00:00:00Z' };
 
   it('takes an optional DOI, normalised', () => {
-    expect(normalizePushedPaper({ ...pushed, doi: 'https://doi.org/10.18653/V1/2024.ACL-LONG.17' })).toMatchObject({ doi: '10.18653/v1/2024.acl-long.17' });
+    expect(normalizePushedPaper({ ...pushed, doi: 'https://doi.org/10.18653/V1/2024.ACL-LONG.17' })).toMatchObject({
+      doi: '10.18653/v1/2024.acl-long.17',
+    });
     expect(normalizePushedPaper(pushed)).not.toHaveProperty('doi');
   });
 

@@ -17,7 +17,10 @@ const pushed = (id: string, overrides: Partial<PushedPaper> = {}): PushedPaper =
 });
 
 /** A record of a harvested page, as the parsers give it. */
-const harvested = (id: string, overrides: Parameters<typeof normalizedPaper>[1] = {}): ParsedRecord => ({ ok: true, paper: normalizedPaper(id, overrides) });
+const harvested = (id: string, overrides: Parameters<typeof normalizedPaper>[1] = {}): ParsedRecord => ({
+  ok: true,
+  paper: normalizedPaper(id, overrides),
+});
 
 describe('PaperIngest: one path for pushed batches and harvested pages', () => {
   let db: TestDatabase;
@@ -60,21 +63,45 @@ describe('PaperIngest: one path for pushed batches and harvested pages', () => {
 
   const rows = () =>
     db.dataSource.query(`SELECT id, version, title, doi, title_key, source_upvotes, categories FROM papers ORDER BY id`) as Promise<
-      { id: string; version: number | null; title: string; doi: string | null; title_key: string; source_upvotes: number; categories: string[] }[]
+      {
+        id: string;
+        version: number | null;
+        title: string;
+        doi: string | null;
+        title_key: string;
+        source_upvotes: number;
+        categories: string[];
+      }[]
     >;
 
   it('a paper pushed and then harvested is one record; the newer version wins the text', async () => {
     expect((await push([pushed('2501.00001v1', { title: 'Pushed v1', doi: 'https://doi.org/10.1000/ABC', upvotes: 4 })])).counts).toEqual({
-      received: 1, created: 1, updated: 0, unchanged: 0, rejected: 0,
+      received: 1,
+      created: 1,
+      updated: 0,
+      unchanged: 0,
+      rejected: 0,
     });
     const { stored } = await harvestPage([harvested('2501.00001', { version: 2, title: 'Harvested v2', doi: null })]);
     expect(stored?.counts).toEqual({ received: 1, created: 0, updated: 1, unchanged: 0, rejected: 0 });
     expect(stored?.needsEmbedding.map((k) => k.id)).toEqual(['2501.00001']);
     expect(await rows()).toEqual([
-      { id: '2501.00001', version: 2, title: 'Harvested v2', doi: '10.1000/abc', title_key: 'harvested v2', source_upvotes: 4, categories: ['cs.LG'] },
+      {
+        id: '2501.00001',
+        version: 2,
+        title: 'Harvested v2',
+        doi: '10.1000/abc',
+        title_key: 'harvested v2',
+        source_upvotes: 4,
+        categories: ['cs.LG'],
+      },
     ]);
     // The same push again: an older version changes nothing.
-    expect((await push([pushed('2501.00001v1', { title: 'Pushed v1', doi: '10.1000/abc', upvotes: 4 })])).counts).toMatchObject({ created: 0, updated: 0, unchanged: 1 });
+    expect((await push([pushed('2501.00001v1', { title: 'Pushed v1', doi: '10.1000/abc', upvotes: 4 })])).counts).toMatchObject({
+      created: 0,
+      updated: 0,
+      unchanged: 1,
+    });
   });
 
   it('a paper harvested and then pushed is the same one record', async () => {
@@ -83,17 +110,35 @@ describe('PaperIngest: one path for pushed batches and harvested pages', () => {
     expect(outcome.counts).toMatchObject({ created: 0, updated: 1 });
     expect(outcome.needsEmbedding).toEqual([]);
     expect(await rows()).toEqual([
-      { id: '2501.00001', version: 2, title: 'Harvested v2', doi: null, title_key: 'harvested v2', source_upvotes: 9, categories: ['cs.LG'] },
+      {
+        id: '2501.00001',
+        version: 2,
+        title: 'Harvested v2',
+        doi: null,
+        title_key: 'harvested v2',
+        source_upvotes: 9,
+        categories: ['cs.LG'],
+      },
     ]);
   });
 
   it('matched by DOI only: the record takes the stored id', async () => {
     await push([pushed('acl-2024-17', { title: 'A venue title', doi: '10.18653/v1/2024.acl-long.17' })]);
-    const { stored } = await harvestPage([harvested('2501.00002', { version: 1, title: 'The arXiv title', doi: '10.18653/V1/2024.ACL-LONG.17' })]);
+    const { stored } = await harvestPage([
+      harvested('2501.00002', { version: 1, title: 'The arXiv title', doi: '10.18653/V1/2024.ACL-LONG.17' }),
+    ]);
     expect(stored?.counts).toMatchObject({ created: 0, updated: 1, unchanged: 0 });
     // The versioned arXiv record wins the text over the unversioned push; the id stays the stored one.
     expect(await rows()).toEqual([
-      { id: 'acl-2024-17', version: 1, title: 'The arXiv title', doi: '10.18653/v1/2024.acl-long.17', title_key: 'the arxiv title', source_upvotes: 0, categories: ['cs.LG'] },
+      {
+        id: 'acl-2024-17',
+        version: 1,
+        title: 'The arXiv title',
+        doi: '10.18653/v1/2024.acl-long.17',
+        title_key: 'the arxiv title',
+        source_upvotes: 0,
+        categories: ['cs.LG'],
+      },
     ]);
     expect(await papers.findById('2501.00002', null)).toBeNull();
   });
@@ -103,7 +148,15 @@ describe('PaperIngest: one path for pushed batches and harvested pages', () => {
     const outcome = await push([pushed('feed:abc', { title: '  deep nets, for GRAPHS! ', upvotes: 3, doi: '10.1000/dn' })]);
     expect(outcome.counts).toMatchObject({ created: 0, updated: 1 });
     expect(await rows()).toEqual([
-      { id: '2501.00003', version: 1, title: 'Deep Nets for Graphs', doi: '10.1000/dn', title_key: 'deep nets for graphs', source_upvotes: 3, categories: ['cs.LG'] },
+      {
+        id: '2501.00003',
+        version: 1,
+        title: 'Deep Nets for Graphs',
+        doi: '10.1000/dn',
+        title_key: 'deep nets for graphs',
+        source_upvotes: 3,
+        categories: ['cs.LG'],
+      },
     ]);
     // Two records without an arXiv id are told apart by their ids, whatever their titles.
     await push([pushed('venue-1', { title: 'Same words' })]);
@@ -126,28 +179,55 @@ describe('PaperIngest: one path for pushed batches and harvested pages', () => {
     expect(outcome.counts).toEqual({ received: 5, created: 1, updated: 0, unchanged: 3, rejected: 1 });
     expect(outcome.rejections).toEqual([{ index: 4, reason: 'title is missing' }]);
     expect(await rows()).toEqual([
-      { id: '2501.00005', version: 2, title: 'Graph Transformers v2', doi: '10.1000/gt', title_key: 'graph transformers v2', source_upvotes: 2, categories: [] },
+      {
+        id: '2501.00005',
+        version: 2,
+        title: 'Graph Transformers v2',
+        doi: '10.1000/gt',
+        title_key: 'graph transformers v2',
+        source_upvotes: 2,
+        categories: [],
+      },
     ]);
   });
 
   it('two records of a page that turn out to be one stored paper are stored once', async () => {
     await push([pushed('acl-1', { title: 'Stored', doi: '10.1000/one' })]);
     // The first matches the stored paper by DOI, the second by id.
-    const { stored } = await harvestPage([harvested('2501.00007', { version: 1, title: 'Arxiv text', doi: '10.1000/one' }), harvested('acl-1', { version: null, upvotes: 5, title: 'Stored' })]);
+    const { stored } = await harvestPage([
+      harvested('2501.00007', { version: 1, title: 'Arxiv text', doi: '10.1000/one' }),
+      harvested('acl-1', { version: null, upvotes: 5, title: 'Stored' }),
+    ]);
     expect(stored?.counts).toEqual({ received: 2, created: 0, updated: 1, unchanged: 1, rejected: 0 });
     expect(await rows()).toEqual([
-      { id: 'acl-1', version: 1, title: 'Arxiv text', doi: '10.1000/one', title_key: 'arxiv text', source_upvotes: 5, categories: ['cs.LG'] },
+      {
+        id: 'acl-1',
+        version: 1,
+        title: 'Arxiv text',
+        doi: '10.1000/one',
+        title_key: 'arxiv text',
+        source_upvotes: 5,
+        categories: ['cs.LG'],
+      },
     ]);
   });
 
   it('a page is stored once, with its counts and cursor, or not at all', async () => {
-    const page = [harvested('2501.00008'), { ok: false as const, id: 'x', reason: 'deleted at the source' }, harvested('2501.00008', { title: 'Repeat' })];
+    const page = [
+      harvested('2501.00008'),
+      { ok: false as const, id: 'x', reason: 'deleted at the source' },
+      harvested('2501.00008', { title: 'Repeat' }),
+    ];
     const { id, stored } = await harvestPage(page, {}, { start: 3 });
     expect(stored?.counts).toEqual({ received: 3, created: 1, updated: 0, unchanged: 1, rejected: 1 });
     // The same page again (a retry after a crash): the cursor moved on, nothing is stored.
     expect((await harvestPage(page, {}, { start: 3 }, id)).stored).toBeNull();
     const harvest = await harvests.get(id);
-    expect(harvest).toMatchObject({ cursor: { start: 3 }, pages: 1, counts: { received: 3, created: 1, updated: 0, unchanged: 1, rejected: 1 } });
+    expect(harvest).toMatchObject({
+      cursor: { start: 3 },
+      pages: 1,
+      counts: { received: 3, created: 1, updated: 0, unchanged: 1, rejected: 1 },
+    });
     expect(harvest?.rejections).toEqual([{ id: 'x', reason: 'deleted at the source' }]);
     // A failure while storing leaves neither papers nor cursor.
     await expect(

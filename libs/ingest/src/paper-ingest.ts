@@ -81,7 +81,10 @@ export class PaperIngest {
     const papers = [...byId.values()];
     const outcome = await this.papers.upsert(papers, manager);
     // The lexical representation (similar papers) follows the text, in the same transaction.
-    await this.papers.indexTerms(outcome.needsEmbedding.map((paper) => paper.id), manager);
+    await this.papers.indexTerms(
+      outcome.needsEmbedding.map((paper) => paper.id),
+      manager,
+    );
     return {
       counts: {
         received: records.length,

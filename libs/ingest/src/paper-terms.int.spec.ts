@@ -77,7 +77,9 @@ describe('PaperIngest: term counts and document frequencies', () => {
 
   it('gives a paper with no content word an empty row, and takes a deleted paper out of df', async () => {
     await store([paper('p1', 'On the', 'Of it.'), paper('p2', 'Graph networks', 'Graphs.')]);
-    expect(await db.dataSource.query(`SELECT paper_id, term_ids FROM paper_terms WHERE paper_id = 'p1'`)).toEqual([{ paper_id: 'p1', term_ids: [] }]);
+    expect(await db.dataSource.query(`SELECT paper_id, term_ids FROM paper_terms WHERE paper_id = 'p1'`)).toEqual([
+      { paper_id: 'p1', term_ids: [] },
+    ]);
     await db.dataSource.query(`DELETE FROM papers WHERE id = 'p2'`);
     expect(await dfs()).toEqual({});
   });

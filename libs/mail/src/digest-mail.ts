@@ -20,9 +20,12 @@ export function authorLine(authors: string[]): string {
   return authors.length > 4 ? `${authors.slice(0, 3).join(', ')} et al.` : authors.join(', ');
 }
 
-
 /** A digest in plain text and HTML: each paper with title, authors, a short abstract, link and why. */
-export function renderDigest(input: { cadence: string; papers: DigestPaper[]; unsubscribeUrl: string }): { subject: string; text: string; html: string } {
+export function renderDigest(input: { cadence: string; papers: DigestPaper[]; unsubscribeUrl: string }): {
+  subject: string;
+  text: string;
+  html: string;
+} {
   const count = input.papers.length;
   const subject = `paperfeed: ${count} new paper${count === 1 ? '' : 's'} for you (${input.cadence})`;
   const text = [
@@ -55,7 +58,11 @@ ${input.papers
   return { subject, text, html };
 }
 
-export function renderConfirmation(input: { cadence: string; confirmUrl: string; unsubscribeUrl: string }): { subject: string; text: string; html: string } {
+export function renderConfirmation(input: { cadence: string; confirmUrl: string; unsubscribeUrl: string }): {
+  subject: string;
+  text: string;
+  html: string;
+} {
   const subject = 'paperfeed: confirm your digest subscription';
   const text = `Someone (hopefully you) asked for a ${input.cadence} digest of new papers at this address.\n\nConfirm: ${input.confirmUrl}\n\nIf it was not you, ignore this mail: nothing more will be sent.`;
   const html = `<!doctype html><html><body><p>Someone (hopefully you) asked for a ${escapeHtml(input.cadence)} digest of new papers at this address.</p>

@@ -44,7 +44,9 @@ export class Mailer {
       const file = path.join(this.outbox, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}.txt`);
       fs.mkdirSync(this.outbox, { recursive: true, mode: 0o700 });
       fs.writeFileSync(file, `To: ${mail.to}\nSubject: ${mail.subject}\n\n${mail.text}\n`, { mode: 0o600 });
-      this.logger.log(`SMTP_URL is not set; not sent, written to ${file}: ${JSON.stringify({ to: mail.to, subject: mail.subject, text: redactUrl(mail.text) })}`);
+      this.logger.log(
+        `SMTP_URL is not set; not sent, written to ${file}: ${JSON.stringify({ to: mail.to, subject: mail.subject, text: redactUrl(mail.text) })}`,
+      );
       return mail.messageId ?? 'logged';
     }
     try {

@@ -10,4 +10,3 @@ export function digestPeriod(cadence: Cadence, at: Date): string {
   const week = Math.ceil(((day.getTime() - yearStart) / 86_400_000 + 1) / 7);
   return `${day.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
 }
-

@@ -12,7 +12,8 @@ describe('job statistics', () => {
   it('renders cumulative Prometheus histograms and counters', () => {
     const stats: Record<string, number> = { papers_ingested: 12, embeddings_computed: 10 };
     for (const seconds of [0.3, 2]) {
-      for (const [field, by] of Object.entries(jobDurationIncrements('embed', seconds, 'completed'))) stats[field] = (stats[field] ?? 0) + by;
+      for (const [field, by] of Object.entries(jobDurationIncrements('embed', seconds, 'completed')))
+        stats[field] = (stats[field] ?? 0) + by;
     }
     const text = renderJobStats(stats);
     expect(text).toContain('# TYPE paperfeed_job_duration_seconds histogram');

@@ -52,9 +52,7 @@ export class QueueService {
     private readonly prefix: string,
   ) {
     const connection = redisOptions(redisUrl, 'producer');
-    this.queues = new Map(
-      QUEUES.map((name) => [name, new Queue(name, { connection, prefix, defaultJobOptions: RETENTION })]),
-    );
+    this.queues = new Map(QUEUES.map((name) => [name, new Queue(name, { connection, prefix, defaultJobOptions: RETENTION })]));
     // ioredis emits connection errors as events; the failing call itself reports them.
     for (const queue of this.queues.values()) queue.on('error', () => undefined);
   }
@@ -101,11 +99,11 @@ export class QueueService {
   ): Promise<void> {
     const definition = JOBS[name];
     await redisCall(`could not schedule ${name}`, () =>
-      this.queue(definition.queue).upsertJobScheduler(
-        schedulerId,
-        'pattern' in repeat ? { pattern: repeat.pattern, tz: 'UTC' } : repeat,
-        { name, data, opts: { ...definition.options, ...RETENTION } },
-      ),
+      this.queue(definition.queue).upsertJobScheduler(schedulerId, 'pattern' in repeat ? { pattern: repeat.pattern, tz: 'UTC' } : repeat, {
+        name,
+        data,
+        opts: { ...definition.options, ...RETENTION },
+      }),
     );
   }
 
@@ -115,7 +113,13 @@ export class QueueService {
     const schedulers = await redisCall('could not list schedules', () => queue.getJobSchedulers(0, -1, true));
     return schedulers
       .filter((s) => s.name === name)
-      .map((s) => ({ id: s.key, every: s.every ? Number(s.every) : undefined, pattern: s.pattern ?? undefined, next: s.next, data: s.template?.data }));
+      .map((s) => ({
+        id: s.key,
+        every: s.every ? Number(s.every) : undefined,
+        pattern: s.pattern ?? undefined,
+        next: s.next,
+        data: s.template?.data,
+      }));
   }
 
   /** Removes a scheduler; false when there was none. */
@@ -208,14 +212,22 @@ export class QueueService {
       return {
         name,
         paused,
-        counts: { waiting: counts.waiting ?? 0, active: counts.active ?? 0, delayed: counts.delayed ?? 0, completed: counts.completed ?? 0, failed: counts.failed ?? 0 },
+        counts: {
+          waiting: counts.waiting ?? 0,
+          active: counts.active ?? 0,
+          delayed: counts.delayed ?? 0,
+          completed: counts.completed ?? 0,
+          failed: counts.failed ?? 0,
+        },
       };
     });
   }
 
   /** Pauses (workers finish active jobs, take no new ones) or resumes a queue. */
   setPaused(name: QueueName, paused: boolean): Promise<void> {
-    return redisCall(`could not ${paused ? 'pause' : 'resume'} queue ${name}`, () => (paused ? this.queue(name).pause() : this.queue(name).resume()));
+    return redisCall(`could not ${paused ? 'pause' : 'resume'} queue ${name}`, () =>
+      paused ? this.queue(name).pause() : this.queue(name).resume(),
+    );
   }
 
   /** Moves a queue's failed jobs (its dead letters) back to waiting; returns how many there were. */
@@ -240,7 +252,10 @@ export class QueueService {
   /** Closes the queues; with Redis unreachable (a close would wait for it forever) they are disconnected after a moment. */
   async close(): Promise<void> {
     const closed = Promise.all([...this.queues.values()].map((queue) => queue.close()));
-    const timedOut = await Promise.race([closed.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), REDIS_TIMEOUT_MS).unref())]);
+    const timedOut = await Promise.race([
+      closed.then(() => false),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(true), REDIS_TIMEOUT_MS).unref()),
+    ]);
     if (timedOut) await Promise.all([...this.queues.values()].map((queue) => queue.disconnect().catch(() => undefined)));
   }
 }

@@ -1,4 +1,16 @@
-import { categoryAffinity, diversify, eventWeight, FeedCandidate, FeedProfile, explain, interestVectors, phraseMatcher, scoreCandidates, StatedInterests, WeightedPaper } from './feed';
+import {
+  categoryAffinity,
+  diversify,
+  eventWeight,
+  FeedCandidate,
+  FeedProfile,
+  explain,
+  interestVectors,
+  phraseMatcher,
+  scoreCandidates,
+  StatedInterests,
+  WeightedPaper,
+} from './feed';
 import { trainLinearModel } from './learned';
 import { paperSignals, trendingScore } from './trending';
 
@@ -59,12 +71,23 @@ describe('eventWeight', () => {
 describe('interestVectors', () => {
   it('finds two topics for a user who follows two', () => {
     const interests = interestVectors([
-      positive('a1', 0, 0.1), positive('a2', 0, 0.2), positive('a3', 0, 0.05), positive('a4', 0, 0.15),
-      positive('b1', 4, 0.1), positive('b2', 4, 0.2), positive('b3', 4, 0.05), positive('b4', 4, 0.15),
+      positive('a1', 0, 0.1),
+      positive('a2', 0, 0.2),
+      positive('a3', 0, 0.05),
+      positive('a4', 0, 0.15),
+      positive('b1', 4, 0.1),
+      positive('b2', 4, 0.2),
+      positive('b3', 4, 0.05),
+      positive('b4', 4, 0.15),
     ]);
     expect(interests).toHaveLength(2);
     const memberSets = interests.map((i) => i.members.map((m) => m.paperId).sort());
-    expect(memberSets).toEqual(expect.arrayContaining([['a1', 'a2', 'a3', 'a4'], ['b1', 'b2', 'b3', 'b4']]));
+    expect(memberSets).toEqual(
+      expect.arrayContaining([
+        ['a1', 'a2', 'a3', 'a4'],
+        ['b1', 'b2', 'b3', 'b4'],
+      ]),
+    );
   });
 
   it('keeps one topic as one interest and ignores non-positive weights', () => {
@@ -76,11 +99,7 @@ describe('interestVectors', () => {
 describe('scoreCandidates and diversify', () => {
   it('ranks papers like the liked ones first and says which liked paper they resemble', () => {
     const interests = interestVectors([positive('liked', 0)]);
-    const scored = scoreCandidates(
-      [candidate('far', near(5)), candidate('close', near(0, 0.1))],
-      profile({ interests }),
-      now,
-    );
+    const scored = scoreCandidates([candidate('far', near(5)), candidate('close', near(0, 0.1))], profile({ interests }), now);
     expect(scored.map((s) => s.id)).toEqual(['close', 'far']);
     expect(explain(scored, profile({ interests }), now)[0].reasons[0]).toEqual({ type: 'similar', paperId: 'liked' });
   });
@@ -93,13 +112,20 @@ describe('scoreCandidates and diversify', () => {
     const after = scoreCandidates(candidates, profile({ interests, dismissed: [positive('gone', 0, 0.3)] }), now);
     expect(after[0].id).toBe('other');
     // The dismissal check runs on a shortlist: the best one is still the best one.
-    expect(scoreCandidates(candidates, profile({ interests, dismissed: [positive('gone', 0, 0.3)] }), now, 1).map((s) => s.id)).toEqual(['other']);
+    expect(scoreCandidates(candidates, profile({ interests, dismissed: [positive('gone', 0, 0.3)] }), now, 1).map((s) => s.id)).toEqual([
+      'other',
+    ]);
   });
 
   it('never returns excluded papers or papers with a muted keyword', () => {
     const stated = { ...noStated, mutedKeywords: ['Diffusion'] };
     const scored = scoreCandidates(
-      [candidate('seen', near(0)), candidate('muted', near(0), { text: 'a diffusion model' }), candidate('ok', near(1)), candidate('diffusionless', near(1), { text: 'diffusionless' })],
+      [
+        candidate('seen', near(0)),
+        candidate('muted', near(0), { text: 'a diffusion model' }),
+        candidate('ok', near(1)),
+        candidate('diffusionless', near(1), { text: 'diffusionless' }),
+      ],
       profile({ stated, excluded: new Set(['seen']) }),
       now,
     );
@@ -128,8 +154,12 @@ describe('scoreCandidates and diversify', () => {
 
   it('puts both topics of a two-topic user on the first page', () => {
     const interests = interestVectors([
-      positive('a1', 0, 0.1, 3), positive('a2', 0, 0.2, 3), positive('a3', 0, 0.15, 3),
-      positive('b1', 4, 0.1), positive('b2', 4, 0.2), positive('b3', 4, 0.15),
+      positive('a1', 0, 0.1, 3),
+      positive('a2', 0, 0.2, 3),
+      positive('a3', 0, 0.15, 3),
+      positive('b1', 4, 0.1),
+      positive('b2', 4, 0.2),
+      positive('b3', 4, 0.15),
     ]);
     const candidates = [
       ...Array.from({ length: 30 }, (_, i) => candidate(`a-${i}`, near(0, 0.05 + i * 0.01))),
@@ -157,7 +187,11 @@ describe('categoryAffinity', () => {
   it('ranks papers of the liked categories first and says so', () => {
     const liked = profile({ categories: categoryAffinity([{ categories: ['cs.CV'], weight: 3 }]) });
     const scored = scoreCandidates(
-      [candidate('other', null, { categories: ['math.CO'] }), candidate('cross', null, { categories: ['stat.ML', 'cs.CV'] }), candidate('mine', null, { categories: ['cs.CV'] })],
+      [
+        candidate('other', null, { categories: ['math.CO'] }),
+        candidate('cross', null, { categories: ['stat.ML', 'cs.CV'] }),
+        candidate('mine', null, { categories: ['cs.CV'] }),
+      ],
       liked,
       now,
     );

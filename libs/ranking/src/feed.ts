@@ -249,7 +249,12 @@ function dismissedPenalty(candidate: FeedCandidate, dismissed: WeightedPaper[]):
  * paper of the feed's window, so the dismissal check (a dot product per dismissed paper) runs only
  * on the best 2 × limit by the other terms (it only lowers scores), and reasons are left to explain.
  */
-export function scoreCandidates(candidates: FeedCandidate[], profile: FeedProfile, now: Date, limit = candidates.length): ScoredCandidate[] {
+export function scoreCandidates(
+  candidates: FeedCandidate[],
+  profile: FeedProfile,
+  now: Date,
+  limit = candidates.length,
+): ScoredCandidate[] {
   const compiled = compile(profile);
   const upper = new Float64Array(candidates.length).fill(-Infinity);
   for (let c = 0; c < candidates.length; c++) {

@@ -23,9 +23,7 @@ export function reciprocalRankFusion(lists: RankedList[]): { id: string; score: 
       scores.set(id, entry);
     });
   }
-  return [...scores.entries()]
-    .sort(([, a], [, b]) => b.score - a.score || a.first - b.first)
-    .map(([id, { score }]) => ({ id, score }));
+  return [...scores.entries()].sort(([, a], [, b]) => b.score - a.score || a.first - b.first).map(([id, { score }]) => ({ id, score }));
 }
 
 /**

@@ -7,7 +7,12 @@ const along = (axis: number, tilt: number) => {
   v[(axis + 1) % 4] = tilt;
   return v;
 };
-const example = (axis: number, tilt: number, label: 0 | 1, categories: string[] = [], weight = 1): TrainingExample => ({ vector: along(axis, tilt), categories, label, weight });
+const example = (axis: number, tilt: number, label: 0 | 1, categories: string[] = [], weight = 1): TrainingExample => ({
+  vector: along(axis, tilt),
+  categories,
+  label,
+  weight,
+});
 
 describe('trainLinearModel', () => {
   it('separates what the user liked from what they did not', () => {

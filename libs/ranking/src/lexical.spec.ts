@@ -14,11 +14,24 @@ import {
   weighTerms,
 } from './lexical';
 
-const vector = (entries: [number, number][]): SparseVector => ({ ids: Uint32Array.from(entries, (e) => e[0]), weights: Float32Array.from(entries, (e) => e[1]) });
+const vector = (entries: [number, number][]): SparseVector => ({
+  ids: Uint32Array.from(entries, (e) => e[0]),
+  weights: Float32Array.from(entries, (e) => e[1]),
+});
 
 describe('tokenize', () => {
   it('lower-cases, splits hyphens, drops short and letterless words, and marks stop words as breaks', () => {
-    expect(tokenize('Pseudo-relevance feedback: the 2 BERT models in 2019')).toEqual(['pseudo', 'relevance', 'feedback', null, null, 'bert', 'models', null, null]);
+    expect(tokenize('Pseudo-relevance feedback: the 2 BERT models in 2019')).toEqual([
+      'pseudo',
+      'relevance',
+      'feedback',
+      null,
+      null,
+      'bert',
+      'models',
+      null,
+      null,
+    ]);
   });
 
   it('stops boilerplate words as well as function words', () => {

@@ -1,8 +1,24 @@
 import { SparseVector } from './lexical';
-import { calibrate, calibrateCorpus, expandQuery, fuse, fusedSimilarity, normalise, PaperRepresentation, rankSimilar, topIndices } from './similarity';
+import {
+  calibrate,
+  calibrateCorpus,
+  expandQuery,
+  fuse,
+  fusedSimilarity,
+  normalise,
+  PaperRepresentation,
+  rankSimilar,
+  topIndices,
+} from './similarity';
 
-const sparse = (entries: [number, number][]): SparseVector => ({ ids: Uint32Array.from(entries, (e) => e[0]), weights: Float32Array.from(entries, (e) => e[1]) });
-const paper = (lexical: [number, number][], dense: number[]): PaperRepresentation => ({ lexical: sparse(lexical), dense: normalise(Float32Array.from(dense)) });
+const sparse = (entries: [number, number][]): SparseVector => ({
+  ids: Uint32Array.from(entries, (e) => e[0]),
+  weights: Float32Array.from(entries, (e) => e[1]),
+});
+const paper = (lexical: [number, number][], dense: number[]): PaperRepresentation => ({
+  lexical: sparse(lexical),
+  dense: normalise(Float32Array.from(dense)),
+});
 const unit = { mean: 0, std: 1 };
 
 describe('calibration', () => {
@@ -52,7 +68,10 @@ describe('expandQuery (Rocchio)', () => {
     const expanded = expandQuery(q, [paper([[2, 1]], [0, 1])], { k: 1, beta: 0.5, keepTerms: 0, expandLexical: true, expandDense: true });
     expect([...expanded.lexical.ids]).toEqual([1, 2]);
     expect(expanded.lexical.weights[1] / expanded.lexical.weights[0]).toBeCloseTo(0.5);
-    expect([...expanded.dense].map((x) => +x.toFixed(4))).toEqual([+(1 / Math.hypot(1, 0.5)).toFixed(4), +(0.5 / Math.hypot(1, 0.5)).toFixed(4)]);
+    expect([...expanded.dense].map((x) => +x.toFixed(4))).toEqual([
+      +(1 / Math.hypot(1, 0.5)).toFixed(4),
+      +(0.5 / Math.hypot(1, 0.5)).toFixed(4),
+    ]);
   });
 
   it('leaves the query alone without neighbours', () => {
@@ -71,16 +90,29 @@ describe('rankSimilar', () => {
   ];
 
   it('orders candidates by the fused score, highest first', () => {
-    const plain = rankSimilar(query, candidates, calibration, { lexicalWeight: 0.5, prf: { k: 0, beta: 0, keepTerms: 0, expandLexical: false, expandDense: false } });
+    const plain = rankSimilar(query, candidates, calibration, {
+      lexicalWeight: 0.5,
+      prf: { k: 0, beta: 0, keepTerms: 0, expandLexical: false, expandDense: false },
+    });
     expect(plain.map((r) => r.item)).toEqual(['same', 'lexical', 'far']);
     expect(plain.map((r) => r.score)).toEqual([1, 0.5, 0].map((x) => expect.closeTo(x, 6)));
   });
 
   it('rescores with the query expanded by its best candidates (PRF)', () => {
     const neighbour = paper([[5, 1]], [0.6, 0.8]);
-    const withNeighbour = [...candidates, { item: 'neighbour', paper: neighbour }, { item: 'like-neighbour', paper: paper([[5, 1]], [0, 1]) }];
-    const noPrf = rankSimilar(query, withNeighbour, calibration, { lexicalWeight: 0.5, prf: { k: 0, beta: 0, keepTerms: 0, expandLexical: false, expandDense: false } });
-    const prf = rankSimilar(query, withNeighbour, calibration, { lexicalWeight: 0.5, prf: { k: 3, beta: 0.5, keepTerms: 0, expandLexical: true, expandDense: true } });
+    const withNeighbour = [
+      ...candidates,
+      { item: 'neighbour', paper: neighbour },
+      { item: 'like-neighbour', paper: paper([[5, 1]], [0, 1]) },
+    ];
+    const noPrf = rankSimilar(query, withNeighbour, calibration, {
+      lexicalWeight: 0.5,
+      prf: { k: 0, beta: 0, keepTerms: 0, expandLexical: false, expandDense: false },
+    });
+    const prf = rankSimilar(query, withNeighbour, calibration, {
+      lexicalWeight: 0.5,
+      prf: { k: 3, beta: 0.5, keepTerms: 0, expandLexical: true, expandDense: true },
+    });
     const score = (ranked: { item: string; score: number }[], item: string) => ranked.find((r) => r.item === item)!.score;
     // term 5 enters the expanded query only through a neighbour (the third best), so a paper sharing it gains
     expect(score(noPrf, 'like-neighbour')).toBeCloseTo(0);

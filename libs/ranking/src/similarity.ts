@@ -73,7 +73,12 @@ export interface PaperRepresentation {
   dense: Float32Array;
 }
 
-export function fusedSimilarity(a: PaperRepresentation, b: PaperRepresentation, calibration: FusionCalibration, lexicalWeight = DEFAULT_LEXICAL_WEIGHT): number {
+export function fusedSimilarity(
+  a: PaperRepresentation,
+  b: PaperRepresentation,
+  calibration: FusionCalibration,
+  lexicalWeight = DEFAULT_LEXICAL_WEIGHT,
+): number {
   return fuse(sparseDot(a.lexical, b.lexical), dot(a.dense, b.dense), calibration, lexicalWeight);
 }
 
@@ -109,11 +114,18 @@ export interface PrfOptions {
 export const DEFAULT_PRF: PrfOptions = { k: 10, beta: 0.5, keepTerms: 0, expandLexical: true, expandDense: true };
 
 /** Rocchio: normalise(q + β · mean(neighbours)) for both sides, as options say. */
-export function expandQuery(query: PaperRepresentation, neighbours: PaperRepresentation[], options: PrfOptions = DEFAULT_PRF): PaperRepresentation {
+export function expandQuery(
+  query: PaperRepresentation,
+  neighbours: PaperRepresentation[],
+  options: PrfOptions = DEFAULT_PRF,
+): PaperRepresentation {
   if (!neighbours.length || options.k === 0) return query;
   const share = options.beta / neighbours.length;
   const lexical = options.expandLexical
-    ? sparseCombine([{ vector: query.lexical, weight: 1 }, ...neighbours.map((n) => ({ vector: n.lexical, weight: share }))], options.keepTerms)
+    ? sparseCombine(
+        [{ vector: query.lexical, weight: 1 }, ...neighbours.map((n) => ({ vector: n.lexical, weight: share }))],
+        options.keepTerms,
+      )
     : query.lexical;
   let dense = query.dense;
   if (options.expandDense) {

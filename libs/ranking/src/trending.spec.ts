@@ -4,7 +4,10 @@ const hours = (h: number) => new Date(Date.UTC(2025, 0, 10) + h * 3_600_000);
 
 describe('trendingScore', () => {
   it('is the decayed sum of signals, halving every 24 hours', () => {
-    const score = trendingScore([{ weight: 4, at: hours(0) }, { weight: 2, at: hours(24) }]);
+    const score = trendingScore([
+      { weight: 4, at: hours(0) },
+      { weight: 2, at: hours(24) },
+    ]);
     expect(trendingAt(score, hours(24))).toBeCloseTo(4 / 2 + 2, 10);
     expect(trendingAt(score, hours(48))).toBeCloseTo(1 + 1, 10);
   });
@@ -17,7 +20,9 @@ describe('trendingScore', () => {
 
   it('lets recent upvotes lift an older paper above a fresh one without votes', () => {
     const fresh = trendingScore(paperSignals({ publishedAt: hours(48), sourceUpvotes: 0 }, []));
-    const popular = trendingScore(paperSignals({ publishedAt: hours(0), sourceUpvotes: 0 }, [hours(40), hours(44), hours(46), hours(47), hours(47)]));
+    const popular = trendingScore(
+      paperSignals({ publishedAt: hours(0), sourceUpvotes: 0 }, [hours(40), hours(44), hours(46), hours(47), hours(47)]),
+    );
     expect(popular).toBeGreaterThan(fresh);
   });
 

@@ -27,7 +27,12 @@ describe('collapseWhitespace', () => {
 describe('splitCategories', () => {
   it('splits joined ACM/MSC classes, keeps order, drops duplicates and blanks', () => {
     expect(splitCategories(['cs.LG', 'cs.CV', '68T05, 68T07', 'I.2.6; I.4.2', ' ', 'cs.LG'])).toEqual([
-      'cs.LG', 'cs.CV', '68T05', '68T07', 'I.2.6', 'I.4.2',
+      'cs.LG',
+      'cs.CV',
+      '68T05',
+      '68T07',
+      'I.2.6',
+      'I.4.2',
     ]);
   });
 });

@@ -89,6 +89,9 @@ export function arxivAbsUrl(id: string): string {
  * (ACM and MSC classes arrive joined) are split, blanks dropped, duplicates removed, order kept.
  */
 export function splitCategories(categories: string[]): string[] {
-  const parts = categories.flatMap((entry) => entry.split(/[;,]/)).map((part) => part.trim()).filter(Boolean);
+  const parts = categories
+    .flatMap((entry) => entry.split(/[;,]/))
+    .map((part) => part.trim())
+    .filter(Boolean);
   return [...new Set(parts)];
 }

@@ -13,7 +13,7 @@ export interface OaiPage {
 export function splitAuthorList(authors: string): string[] {
   let flat = authors.replace(/\s+/g, ' ');
   // Drop affiliations in parentheses, innermost first.
-  for (let previous = ''; previous !== flat; ) {
+  for (let previous = ''; previous !== flat;) {
     previous = flat;
     flat = flat.replace(/\([^()]*\)/g, '');
   }

@@ -61,7 +61,11 @@ describe('arXiv API (Atom)', () => {
     });
     expect(first.publishedAt.toISOString()).toBe('2026-06-11T17:59:49.000Z');
     expect(first.abstract).toContain('(<1 minute per tool)');
-    expect(second).toMatchObject({ id: '2606.13591', categories: ['cs.AI', 'cs.LG', 'cs.MA'], authors: ['Ali Elahi', 'Barbara Di Eugenio'] });
+    expect(second).toMatchObject({
+      id: '2606.13591',
+      categories: ['cs.AI', 'cs.LG', 'cs.MA'],
+      authors: ['Ali Elahi', 'Barbara Di Eugenio'],
+    });
   });
 
   it('rejects a bad entry by itself and keeps the rest', () => {
@@ -89,7 +93,13 @@ describe('arXiv OAI-PMH', () => {
     expect(page.resumptionToken).toBe('496549|47001');
     expect(page.completeListSize).toBe(907096);
     const [first, second] = papers(page.records);
-    expect(first).toMatchObject({ id: '0801.3673', version: 1, title: 'Variational Functionals for Excited States', authors: ['Naoum C. Bacalis'], categories: ['quant-ph'] });
+    expect(first).toMatchObject({
+      id: '0801.3673',
+      version: 1,
+      title: 'Variational Functionals for Excited States',
+      authors: ['Naoum C. Bacalis'],
+      categories: ['quant-ph'],
+    });
     expect(second).toMatchObject({
       id: '0801.3674',
       version: 4,
@@ -120,7 +130,11 @@ describe('arXiv OAI-PMH', () => {
       categories: ['cond-mat.supr-con'],
     });
     expect(first.publishedAt.toISOString()).toBe('2013-02-04T00:00:00.000Z');
-    expect(second).toMatchObject({ id: '1302.0650', authors: ['Gabriela Buica-Zloh', 'L. A. A. Nikolopoulos'], categories: ['physics.atom-ph'] });
+    expect(second).toMatchObject({
+      id: '1302.0650',
+      authors: ['Gabriela Buica-Zloh', 'L. A. A. Nikolopoulos'],
+      categories: ['physics.atom-ph'],
+    });
     // <doi>10.1140/epjd/e2004-00034-2</doi>; the first record has none.
     expect(second.doi).toBe('10.1140/epjd/e2004-00034-2');
     expect(first.doi).toBeNull();
@@ -144,9 +158,16 @@ describe('arXiv OAI-PMH', () => {
   });
 
   it('treats noRecordsMatch as an empty last page and other errors as failures', () => {
-    const oai = (body: string) => `<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2025-01-01T00:00:00Z</responseDate>${body}</OAI-PMH>`;
-    expect(parseOaiListRecords(oai('<error code="noRecordsMatch">none</error>'))).toEqual({ records: [], resumptionToken: null, completeListSize: 0 });
-    expect(() => parseOaiListRecords(oai('<error code="badResumptionToken">expired</error>'))).toThrow('OAI-PMH error badResumptionToken: expired');
+    const oai = (body: string) =>
+      `<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2025-01-01T00:00:00Z</responseDate>${body}</OAI-PMH>`;
+    expect(parseOaiListRecords(oai('<error code="noRecordsMatch">none</error>'))).toEqual({
+      records: [],
+      resumptionToken: null,
+      completeListSize: 0,
+    });
+    expect(() => parseOaiListRecords(oai('<error code="badResumptionToken">expired</error>'))).toThrow(
+      'OAI-PMH error badResumptionToken: expired',
+    );
   });
 
   it('marks deleted records and records without a title as rejected', () => {

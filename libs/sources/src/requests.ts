@@ -34,7 +34,10 @@ const MAX_ARXIV_RESULTS = 30_000;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 const isDay = (value: unknown): value is string =>
-  typeof value === 'string' && DAY.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+  typeof value === 'string' &&
+  DAY.test(value) &&
+  !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) &&
+  new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
 
 /**
  * Checks a sources body; every problem names its field. Unknown fields are refused so a typo
@@ -57,25 +60,36 @@ export function validateSourceRequest(body: unknown, endpoints: SourceEndpoints)
   for (const key of Object.keys(b)) if (!allowed[source].includes(key)) errors.push(`${key}: is not a field of a ${source} request`);
   switch (source) {
     case 'arxiv': {
-      if (typeof b.query !== 'string' || !b.query.trim() || b.query.length > 1000) errors.push('query: must be 1–1000 characters, e.g. "cat:cs.LG"');
+      if (typeof b.query !== 'string' || !b.query.trim() || b.query.length > 1000)
+        errors.push('query: must be 1–1000 characters, e.g. "cat:cs.LG"');
       const max = b.maxResults ?? ARXIV_PAGE_SIZE;
-      if (!Number.isInteger(max) || (max as number) < 1 || (max as number) > MAX_ARXIV_RESULTS) errors.push(`maxResults: must be a whole number from 1 to ${MAX_ARXIV_RESULTS}`);
+      if (!Number.isInteger(max) || (max as number) < 1 || (max as number) > MAX_ARXIV_RESULTS)
+        errors.push(`maxResults: must be a whole number from 1 to ${MAX_ARXIV_RESULTS}`);
       return errors.length ? { errors } : { request: { source, query: (b.query as string).trim(), maxResults: max as number } };
     }
     case 'arxiv-oai': {
-      if (b.set !== undefined && (typeof b.set !== 'string' || !/^[A-Za-z0-9:._-]{1,64}$/.test(b.set))) errors.push('set: must be an OAI set spec such as "cs" or "physics:hep-th"');
+      if (b.set !== undefined && (typeof b.set !== 'string' || !/^[A-Za-z0-9:._-]{1,64}$/.test(b.set)))
+        errors.push('set: must be an OAI set spec such as "cs" or "physics:hep-th"');
       if (b.from !== undefined && !isDay(b.from)) errors.push('from: must be a date YYYY-MM-DD');
       if (b.until !== undefined && !isDay(b.until)) errors.push('until: must be a date YYYY-MM-DD');
       if (isDay(b.from) && isDay(b.until) && b.from > b.until) errors.push('until: must not be before from');
       if (errors.length) return { errors };
-      return { request: { source, ...(b.set ? { set: b.set as string } : {}), ...(b.from ? { from: b.from as string } : {}), ...(b.until ? { until: b.until as string } : {}) } };
+      return {
+        request: {
+          source,
+          ...(b.set ? { set: b.set as string } : {}),
+          ...(b.from ? { from: b.from as string } : {}),
+          ...(b.until ? { until: b.until as string } : {}),
+        },
+      };
     }
     case 'hf-daily':
       if (!isDay(b.date)) errors.push('date: must be a date YYYY-MM-DD');
       return errors.length ? { errors } : { request: { source, date: b.date as string } };
     case 'rss':
       if (typeof b.url !== 'string' || b.url.length > 2048) errors.push('url: must be an http(s) URL');
-      else if (!isAllowedUrl(b.url, endpoints.feedHosts)) errors.push(`url: host is not on the allow-list (SOURCE_HOSTS: ${endpoints.feedHosts.join(', ')})`);
+      else if (!isAllowedUrl(b.url, endpoints.feedHosts))
+        errors.push(`url: host is not on the allow-list (SOURCE_HOSTS: ${endpoints.feedHosts.join(', ')})`);
       return errors.length ? { errors } : { request: { source, url: b.url as string } };
   }
 }
@@ -117,7 +131,11 @@ export function pageUrl(request: SourceRequest, cursor: HarvestCursor, endpoints
  * Parses a page and says where the next one starts (null: the harvest is complete) and how many
  * records the whole harvest holds, when the source says (null: it does not).
  */
-export function readPage(request: SourceRequest, cursor: HarvestCursor, body: string): { records: ParsedRecord[]; next: HarvestCursor | null; expected: number | null } {
+export function readPage(
+  request: SourceRequest,
+  cursor: HarvestCursor,
+  body: string,
+): { records: ParsedRecord[]; next: HarvestCursor | null; expected: number | null } {
   switch (request.source) {
     case 'arxiv': {
       const page = parseArxivApi(body);
@@ -128,7 +146,11 @@ export function readPage(request: SourceRequest, cursor: HarvestCursor, body: st
     }
     case 'arxiv-oai': {
       const page = parseOaiListRecords(body);
-      return { records: page.records, next: page.resumptionToken ? { token: page.resumptionToken } : null, expected: page.completeListSize };
+      return {
+        records: page.records,
+        next: page.resumptionToken ? { token: page.resumptionToken } : null,
+        expected: page.completeListSize,
+      };
     }
     case 'hf-daily': {
       const records = parseHfDailyPapers(body);

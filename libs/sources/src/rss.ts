@@ -6,7 +6,9 @@ import { parseXml } from './xml';
 /** Finds an arXiv id (with version) in the places arXiv's feeds put it. */
 function arxivIdOf(...candidates: string[]): { id: string; version: number | null } | null {
   for (const candidate of candidates) {
-    const match = /(?:arxiv\.org\/abs\/|oai:arXiv\.org:|arXiv:)(\d{4}\.\d{4,5}(?:v\d+)?|[a-z-]+(?:\.[A-Z]{2})?\/\d{7}(?:v\d+)?)/i.exec(candidate);
+    const match = /(?:arxiv\.org\/abs\/|oai:arXiv\.org:|arXiv:)(\d{4}\.\d{4,5}(?:v\d+)?|[a-z-]+(?:\.[A-Z]{2})?\/\d{7}(?:v\d+)?)/i.exec(
+      candidate,
+    );
     if (match) {
       const { id, version } = splitArxivId(match[1]);
       return { id, version };

@@ -20,7 +20,9 @@ export class AdminController {
 
   @Get('metrics')
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  @ApiOperation({ summary: 'Prometheus metrics: jobs per queue and state, job durations, papers ingested, embeddings computed, HTTP durations' })
+  @ApiOperation({
+    summary: 'Prometheus metrics: jobs per queue and state, job durations, papers ingested, embeddings computed, HTTP durations',
+  })
   @ApiOkResponse({
     description: 'Prometheus text exposition format 0.0.4; a source that does not answer leaves its series out',
     content: { 'text/plain': { schema: { type: 'string' } } },

@@ -35,7 +35,11 @@ export function httpMetrics(metrics: MetricsService): RequestHandler {
   return (request: Request, response: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
     response.on('finish', () => {
-      const route = request.route?.path ? `${request.baseUrl}${request.route.path}` : request.path.startsWith(BULL_BOARD_PATH) ? BULL_BOARD_PATH : 'unmatched';
+      const route = request.route?.path
+        ? `${request.baseUrl}${request.route.path}`
+        : request.path.startsWith(BULL_BOARD_PATH)
+          ? BULL_BOARD_PATH
+          : 'unmatched';
       metrics.httpDuration.observe(
         { method: request.method, route, status: String(response.statusCode) },
         Number(process.hrtime.bigint() - started) / 1e9,

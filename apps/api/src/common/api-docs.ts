@@ -26,4 +26,8 @@ export const ApiBodyErrors = (description = 'names each invalid field; malformed
 
 /** 200 with an Atom 1.0 document (errors stay application/json). */
 export const ApiAtomResponse = (description: string) =>
-  ApiResponse({ status: 200, description, content: { 'application/atom+xml': { schema: { type: 'string', description: 'an Atom 1.0 (RFC 4287) feed document' } } } });
+  ApiResponse({
+    status: 200,
+    description,
+    content: { 'application/atom+xml': { schema: { type: 'string', description: 'an Atom 1.0 (RFC 4287) feed document' } } },
+  });

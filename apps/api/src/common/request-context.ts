@@ -21,7 +21,13 @@ export function requestContext(logger: JsonLogger) {
     response.on('finish', () => {
       const level = QUIET_PATHS.test(request.path) ? 'debug' : 'info';
       logger.pino[level](
-        { requestId, method: request.method, url: redactUrl(request.originalUrl), status: response.statusCode, ms: Math.round((performance.now() - started) * 10) / 10 },
+        {
+          requestId,
+          method: request.method,
+          url: redactUrl(request.originalUrl),
+          status: response.statusCode,
+          ms: Math.round((performance.now() - started) * 10) / 10,
+        },
         'request',
       );
     });

@@ -1,4 +1,12 @@
-import { applyDecorators, CanActivate, createParamDecorator, ExecutionContext, Injectable, UnauthorizedException, UseGuards } from '@nestjs/common';
+import {
+  applyDecorators,
+  CanActivate,
+  createParamDecorator,
+  ExecutionContext,
+  Injectable,
+  UnauthorizedException,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiBearerAuth } from '@nestjs/swagger';
 import { Request } from 'express';
 import { ApiError } from './api-docs';
@@ -26,12 +34,7 @@ export class UserGuard implements CanActivate {
 
 /** Route needs a user token (or the admin token); the handler receives the Principal. */
 export const UserAuth = () =>
-  applyDecorators(
-    UseGuards(UserGuard),
-    ApiBearerAuth(),
-    ApiError(401, 'missing or wrong token'),
-    ApiError(403, "another user's resource"),
-  );
+  applyDecorators(UseGuards(UserGuard), ApiBearerAuth(), ApiError(401, 'missing or wrong token'), ApiError(403, "another user's resource"));
 
 export const CurrentPrincipal = createParamDecorator(
   (_: unknown, context: ExecutionContext): Principal => context.switchToHttp().getRequest<RequestWithPrincipal>().principal!,

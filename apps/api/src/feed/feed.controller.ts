@@ -20,9 +20,18 @@ export class FeedController {
   @ApiOkResponse({ type: FeedPageDto })
   @ApiValidationErrors('names each invalid query parameter; a cursor of another feed')
   @ApiError(404, 'unknown user (or an id that is not a UUID)')
-  feed(@Param('id', UserIdPipe) id: string, @Query() query: FeedQueryDto, @CurrentPrincipal() principal: Principal): Promise<Page<FeedItem>> {
+  feed(
+    @Param('id', UserIdPipe) id: string,
+    @Query() query: FeedQueryDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<Page<FeedItem>> {
     assertOwn(principal, id);
-    return this.feeds.feed(id, { category: query.category, since: query.since ? new Date(query.since) : undefined, limit: query.limit, cursor: query.cursor });
+    return this.feeds.feed(id, {
+      category: query.category,
+      since: query.since ? new Date(query.since) : undefined,
+      limit: query.limit,
+      cursor: query.cursor,
+    });
   }
 
   @Get('feed.atom')

@@ -69,5 +69,6 @@ export class FeedItemDto {
 /** A page of the feed, best first. */
 export class FeedPageDto {
   @ApiProperty({ type: [FeedItemDto] }) items!: FeedItemDto[];
-  @ApiProperty({ nullable: true, type: String, description: 'the next page, or null when the ranked candidates run out' }) nextCursor!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'the next page, or null when the ranked candidates run out' }) nextCursor!:
+    string | null;
 }

@@ -53,7 +53,8 @@ export class FeedService {
   /** The feed as Atom 1.0 for feed readers, which present the user's feed token instead of a bearer token. */
   async atom(userId: string, feedToken: string): Promise<string> {
     const user = await this.users.feedIdentity(userId);
-    if (!user || !this.feedTokens.matches(userId, user.feedTokenSalt, feedToken)) throw new UnauthorizedException('a valid feed token is required');
+    if (!user || !this.feedTokens.matches(userId, user.feedTokenSalt, feedToken))
+      throw new UnauthorizedException('a valid feed token is required');
     const ranked = await this.ranker.rank(userId, {}, ATOM_ENTRIES);
     const reasons = new Map(ranked.map((item) => [item.paper.id, item.reasons]));
     return renderAtom({

@@ -21,7 +21,10 @@ export class HealthController {
   @Get('ready')
   @ApiOperation({ summary: '200 when the database and Redis answer, else 503 naming which failed' })
   @ApiOkResponse({ type: ReadinessDto, description: '{ status: "ok", checks: { database: "up", redis: "up" } }' })
-  @ApiServiceUnavailableResponse({ type: ReadinessDto, description: '{ status: "unavailable", checks: { database: "down: …", redis: "up" } }' })
+  @ApiServiceUnavailableResponse({
+    type: ReadinessDto,
+    description: '{ status: "unavailable", checks: { database: "down: …", redis: "up" } }',
+  })
   async ready(@Res({ passthrough: true }) response: Response): Promise<ReadinessDto> {
     const { ready, body } = await this.health.readiness();
     response.status(ready ? 200 : 503);

@@ -78,7 +78,8 @@ export class PushedPaperDto {
   @ApiPropertyOptional({
     example: '10.1063/1.4944470',
     maxLength: 300,
-    description: 'DOI (10.NNNN/suffix, case-insensitive; a https://doi.org/ or doi: prefix is dropped); a paper stored with this DOI is this paper',
+    description:
+      'DOI (10.NNNN/suffix, case-insensitive; a https://doi.org/ or doi: prefix is dropped); a paper stored with this DOI is this paper',
   })
   @IsOptional()
   @IsString()

@@ -18,7 +18,12 @@ export class SourcesService {
     private readonly harvests: HarvestService,
     private readonly queues: QueueService,
   ) {
-    this.endpoints = { arxivApiUrl: config.arxivApiUrl, arxivOaiUrl: config.arxivOaiUrl, hfApiUrl: config.hfApiUrl, feedHosts: config.sourceHosts };
+    this.endpoints = {
+      arxivApiUrl: config.arxivApiUrl,
+      arxivOaiUrl: config.arxivOaiUrl,
+      hfApiUrl: config.hfApiUrl,
+      feedHosts: config.sourceHosts,
+    };
   }
 
   private validated(body: unknown, field = ''): SourceRequest {
@@ -34,7 +39,8 @@ export class SourcesService {
 
   async createSchedule(body: Record<string, unknown>): Promise<{ id: string }> {
     const problems: string[] = [];
-    for (const key of Object.keys(body ?? {})) if (key !== 'every' && key !== 'ingest') problems.push(`${key}: is not a field of a schedule`);
+    for (const key of Object.keys(body ?? {}))
+      if (key !== 'every' && key !== 'ingest') problems.push(`${key}: is not a field of a schedule`);
     const schedule = parseSchedule(body?.every);
     if ('error' in schedule) problems.push(`every: ${schedule.error}`);
     let request: SourceRequest | undefined;

@@ -21,10 +21,7 @@ export interface AtomFeed {
 
 /** An RFC 4287 Atom document: one entry per paper with id, title, authors, abstract, link and times. */
 export function renderAtom(feed: AtomFeed): string {
-  const updated = feed.papers.reduce(
-    (latest, paper) => (paper.publishedAt > latest ? paper.publishedAt : latest),
-    new Date(0),
-  );
+  const updated = feed.papers.reduce((latest, paper) => (paper.publishedAt > latest ? paper.publishedAt : latest), new Date(0));
   const entries = feed.papers.map((paper) => {
     const link = paper.url ?? `https://arxiv.org/abs/${paper.id}`;
     const authors = paper.authors.length ? paper.authors : ['unknown'];

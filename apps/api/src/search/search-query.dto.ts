@@ -13,7 +13,11 @@ export class SearchQuery extends PageQuery {
   @Matches(/\S/, { message: 'q must not be blank' })
   q!: string;
 
-  @ApiPropertyOptional({ enum: SEARCH_MODES, default: 'hybrid', description: 'hybrid fuses keyword and semantic results by reciprocal rank' })
+  @ApiPropertyOptional({
+    enum: SEARCH_MODES,
+    default: 'hybrid',
+    description: 'hybrid fuses keyword and semantic results by reciprocal rank',
+  })
   @IsOptional()
   @IsIn(SEARCH_MODES)
   mode: SearchMode = 'hybrid';

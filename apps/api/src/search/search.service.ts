@@ -52,7 +52,8 @@ export class SearchService {
 
   private async ranked(query: SearchQuery, filters: SearchFilters, keywordDepth: number): Promise<ScoredPaper[]> {
     const space = await this.spaces.find(this.queryEmbedder.modelKey);
-    const keyword = () => this.papers.keywordSearch(query.q, filters, query.mode === 'hybrid' ? VECTOR_DEPTH : keywordDepth, space?.id ?? null);
+    const keyword = () =>
+      this.papers.keywordSearch(query.q, filters, query.mode === 'hybrid' ? VECTOR_DEPTH : keywordDepth, space?.id ?? null);
     const semantic = async () => {
       // A query of only unknown tokens has no usable vector: semantic finds nothing, hybrid falls back to keywords.
       const vector = await this.queryEmbedder.embed(query.q);

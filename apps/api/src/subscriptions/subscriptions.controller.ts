@@ -9,7 +9,10 @@ import { SubscriptionsService } from './subscriptions.service';
 
 /** The token routes of the mails' links. */
 const ApiTokenErrors = (what: string) =>
-  applyDecorators(ApiValidationErrors('token is missing or too long'), ApiError(404, `unknown, used or expired ${what} token; nothing changes`));
+  applyDecorators(
+    ApiValidationErrors('token is missing or too long'),
+    ApiError(404, `unknown, used or expired ${what} token; nothing changes`),
+  );
 
 @ApiTags('digests')
 @Controller('v1')
@@ -20,10 +23,13 @@ export class SubscriptionsController {
 
   @Post('subscriptions')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Subscribe an address to daily or weekly digests; only a confirmation mail is sent until the link in it is followed' })
+  @ApiOperation({
+    summary: 'Subscribe an address to daily or weekly digests; only a confirmation mail is sent until the link in it is followed',
+  })
   @ApiAcceptedResponse({
     type: SubscribeAcceptedDto,
-    description: 'the same answer whether or not the address was subscribed already, or a mail went out (an address gets at most one confirmation mail per 10 minutes and five a day)',
+    description:
+      'the same answer whether or not the address was subscribed already, or a mail went out (an address gets at most one confirmation mail per 10 minutes and five a day)',
   })
   @ApiBodyErrors()
   @ApiError(401, "userId without that user's (or the admin's) bearer token, or a wrong bearer token")

@@ -49,7 +49,10 @@ export class RunDigestsDto {
 }
 
 export class SubscribeAcceptedDto {
-  @ApiProperty({ enum: ['confirmation sent'], description: 'the same answer whether or not the address was subscribed already, or a mail went out' })
+  @ApiProperty({
+    enum: ['confirmation sent'],
+    description: 'the same answer whether or not the address was subscribed already, or a mail went out',
+  })
   status!: string;
 }
 

@@ -43,7 +43,11 @@ export class UsersController {
   @ApiAcceptedResponse({ type: EventsAcceptedDto })
   @ApiBodyErrors('an unknown paper id, a time in the future or a bad field; nothing is written')
   @ApiUnknownUser()
-  recordEvents(@Param('id', UserIdPipe) id: string, @Body() body: UserEventsDto, @CurrentPrincipal() principal: Principal): Promise<EventsAcceptedDto> {
+  recordEvents(
+    @Param('id', UserIdPipe) id: string,
+    @Body() body: UserEventsDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<EventsAcceptedDto> {
     assertOwn(principal, id);
     return this.users.recordEvents(id, body.events);
   }
@@ -54,7 +58,11 @@ export class UsersController {
   @ApiOkResponse({ type: UserDto, description: 'the user with the new interests' })
   @ApiBodyErrors('an unknown paper id or a bad field; nothing is written')
   @ApiUnknownUser()
-  setInterests(@Param('id', UserIdPipe) id: string, @Body() body: InterestsDto, @CurrentPrincipal() principal: Principal): Promise<UserDto> {
+  setInterests(
+    @Param('id', UserIdPipe) id: string,
+    @Body() body: InterestsDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<UserDto> {
     assertOwn(principal, id);
     return this.users.setInterests(id, body);
   }

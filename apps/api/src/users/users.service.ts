@@ -35,7 +35,10 @@ export class UsersService {
     if (late >= 0) throw new BadRequestException(`events.${late}.at: must not be in the future`);
     const unknown = await this.events.unknownPapers(events.map((e) => e.paperId));
     if (unknown.length) throw new BadRequestException(`events: unknown paper ids: ${unknown.slice(0, 10).join(', ')}`);
-    const throughEventId = await this.events.record(id, events.map((e) => ({ paperId: e.paperId, type: e.type, at: e.at ? new Date(e.at) : new Date(now) })));
+    const throughEventId = await this.events.record(
+      id,
+      events.map((e) => ({ paperId: e.paperId, type: e.type, at: e.at ? new Date(e.at) : new Date(now) })),
+    );
     await this.queueFold(id, throughEventId, [...new Set(events.map((e) => e.paperId))]);
     return { accepted: events.length };
   }
@@ -62,7 +65,11 @@ export class UsersService {
    */
   private async queueFold(userId: string, throughEventId: string, paperIds: string[]): Promise<void> {
     try {
-      await this.queues.enqueue('profile.fold', { userId, throughEventId, paperIds }, { jobId: jobIds.profileFold(userId, `${throughEventId}-${Date.now()}`) });
+      await this.queues.enqueue(
+        'profile.fold',
+        { userId, throughEventId, paperIds },
+        { jobId: jobIds.profileFold(userId, `${throughEventId}-${Date.now()}`) },
+      );
     } catch (error) {
       this.logger.warn(`changes of user ${userId} stored but not queued for folding: ${(error as Error).message}`);
     }

@@ -74,7 +74,13 @@ export class DigestProcessor {
       await this.subscriptions.markEmpty(subscription.id, data.period);
       return { sent: false, reason: 'nothing new' };
     }
-    if (!(await this.subscriptions.claim(subscription.id, data.period, papers.map((p) => p.id)))) {
+    if (
+      !(await this.subscriptions.claim(
+        subscription.id,
+        data.period,
+        papers.map((p) => p.id),
+      ))
+    ) {
       return { sent: false, reason: `the ${data.period} digest was already handled` };
     }
     const unsubscribeUrl = this.link('unsubscribe', subscription.unsubscribeToken);
@@ -115,7 +121,8 @@ export class DigestProcessor {
     } else {
       const lists: StoredPaper[][] = [];
       if (subscription.query) lists.push((await this.papers.keywordSearch(subscription.query, {}, CANDIDATES, null)).map((h) => h.paper));
-      for (const category of subscription.categories) lists.push(await this.papers.list({ sort: 'trending', category, limit: CANDIDATES }, null));
+      for (const category of subscription.categories)
+        lists.push(await this.papers.list({ sort: 'trending', category, limit: CANDIDATES }, null));
       if (lists.length === 0) lists.push(await this.papers.list({ sort: 'trending', limit: CANDIDATES }, null));
       const byId = new Map(lists.flat().map((paper) => [paper.id, paper]));
       ranked = [...byId.values()]
@@ -124,7 +131,9 @@ export class DigestProcessor {
           paper,
           reasons: [
             ...(subscription.query ? [{ type: 'interest' as const, keyword: subscription.query }] : []),
-            ...subscription.categories.filter((c) => paper.categories.includes(c)).map((category) => ({ type: 'interest' as const, category })),
+            ...subscription.categories
+              .filter((c) => paper.categories.includes(c))
+              .map((category) => ({ type: 'interest' as const, category })),
             { type: 'trending' as const },
           ],
         }));

@@ -64,7 +64,10 @@ export class EmbedProcessor {
       const byLength = [...page].sort((a, b) => a.title.length + a.abstract.length - (b.title.length + b.abstract.length));
       jobs += await queueEmbedding(this.queues, space.model, byLength);
     }
-    if (papers > 0) this.logger.log(`reconcile: ${papers} papers lack a ${space.model} vector; ${jobs} embed jobs queued, ${retried} failed ones retried`);
+    if (papers > 0)
+      this.logger.log(
+        `reconcile: ${papers} papers lack a ${space.model} vector; ${jobs} embed jobs queued, ${retried} failed ones retried`,
+      );
     if (indexed > 0) this.logger.log(`reconcile: term counts written for ${indexed} papers`);
     return { papers, jobs, retried, indexed };
   }
@@ -72,7 +75,7 @@ export class EmbedProcessor {
   /** Fills in missing or outdated paper_terms rows, a page per transaction. */
   private async indexMissingTerms(): Promise<number> {
     let indexed = 0;
-    for (let afterId: string | undefined; ; ) {
+    for (let afterId: string | undefined; ;) {
       const ids = await this.papers.missingTerms({ limit: RECONCILE_PAGE, afterId });
       if (ids.length === 0) return indexed;
       indexed += await this.papers.indexTerms(ids);

@@ -5,7 +5,17 @@ import { HarvestsStore } from '@paperfeed/db';
 import { HarvestService } from '@paperfeed/harvest';
 import { WorkerMetrics } from '../worker-metrics';
 import { HandlesJob, JobPayloads, QueueService, RateLimitedError } from '@paperfeed/queue';
-import { fetchSource, FetchPolicy, isArxivSource, MalformedDocumentError, pageUrl, readPage, SourceEndpoints, SourceUnavailableError, validateSourceRequest } from '@paperfeed/sources';
+import {
+  fetchSource,
+  FetchPolicy,
+  isArxivSource,
+  MalformedDocumentError,
+  pageUrl,
+  readPage,
+  SourceEndpoints,
+  SourceUnavailableError,
+  validateSourceRequest,
+} from '@paperfeed/sources';
 import { PaperIngest } from '@paperfeed/ingest';
 
 /** Source documents larger than this are refused (an OAI-PMH page of 1,000 records is ~2 MB). */
@@ -32,7 +42,12 @@ export class HarvestProcessor {
     private readonly metrics: WorkerMetrics,
   ) {
     this.arxivIntervalMs = config.arxivMinIntervalMs;
-    this.endpoints = { arxivApiUrl: config.arxivApiUrl, arxivOaiUrl: config.arxivOaiUrl, hfApiUrl: config.hfApiUrl, feedHosts: config.sourceHosts };
+    this.endpoints = {
+      arxivApiUrl: config.arxivApiUrl,
+      arxivOaiUrl: config.arxivOaiUrl,
+      hfApiUrl: config.hfApiUrl,
+      feedHosts: config.sourceHosts,
+    };
     const endpointHosts = [config.arxivApiUrl, config.arxivOaiUrl, config.hfApiUrl].map((url) => new URL(url).host);
     this.policy = {
       allowedHosts: [...new Set([...endpointHosts, ...config.sourceHosts])],
@@ -46,7 +61,8 @@ export class HarvestProcessor {
   @HandlesJob('harvest.start')
   async start(data: JobPayloads['harvest.start']) {
     const checked = validateSourceRequest(data.request, this.endpoints);
-    if ('errors' in checked) throw new UnrecoverableError(`scheduled ingestion is not a valid source request: ${checked.errors.join('; ')}`);
+    if ('errors' in checked)
+      throw new UnrecoverableError(`scheduled ingestion is not a valid source request: ${checked.errors.join('; ')}`);
     return { harvest: await this.harvestService.start(checked.request) };
   }
 
@@ -91,7 +107,13 @@ export class HarvestProcessor {
         throw error;
       }
       // The page's records go the one ingestion path (libs/ingest), in the transaction that moves the cursor.
-      const stored = await this.harvests.storePage(harvestId, harvest.cursor, page.next, (manager) => this.ingest.store(page.records, manager), page.expected);
+      const stored = await this.harvests.storePage(
+        harvestId,
+        harvest.cursor,
+        page.next,
+        (manager) => this.ingest.store(page.records, manager),
+        page.expected,
+      );
       if (singlePage) await this.harvests.saveValidators(url, fetched.validators);
       // Also after a page stored by an earlier attempt: queueing is idempotent (job ids).
       if (stored) {

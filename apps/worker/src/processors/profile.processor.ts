@@ -39,7 +39,8 @@ export class ProfileProcessor {
     const examples: TrainingExample[] = [];
     for (const [paperId, weight] of evidence.weights) {
       const features = evidence.features.get(paperId);
-      if (features?.vector && weight !== 0) examples.push({ vector: features.vector, categories: features.categories, label: weight > 0 ? 1 : 0, weight: Math.abs(weight) });
+      if (features?.vector && weight !== 0)
+        examples.push({ vector: features.vector, categories: features.categories, label: weight > 0 ? 1 : 0, weight: Math.abs(weight) });
     }
     const implicit = await this.papers.sampleFeatures(space.id, userId, IMPLICIT_NEGATIVES, [...evidence.weights.keys()]);
     // A paper never touched is weak evidence: a ninth of a fresh dismissal.
@@ -48,7 +49,14 @@ export class ProfileProcessor {
     const window = [...corpus.papers.values()].map((entry) => entry.candidate);
     const shortlist = scoreCandidates(window, foldProfile(evidence, model), now, SHORTLIST).map((item) => item.id);
     const positives = examples.filter((e) => e.label === 1).length;
-    await this.profiles.save(userId, space.id, { model, shortlist, throughEventId, corpusThrough: corpus.through, positives, negatives: examples.length - positives });
+    await this.profiles.save(userId, space.id, {
+      model,
+      shortlist,
+      throughEventId,
+      corpusThrough: corpus.through,
+      positives,
+      negatives: examples.length - positives,
+    });
     return { folded: true, trained: model !== null, positives, negatives: examples.length - positives };
   }
 }

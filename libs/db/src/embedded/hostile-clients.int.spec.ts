@@ -51,10 +51,13 @@ async function authenticatedAttacker(server: EmbeddedPostgres, ...statements: st
 /** The SQLSTATE codes of the ErrorResponses in what the server sent. */
 function errorCodes(bytes: Buffer): string[] {
   const codes: string[] = [];
-  for (let at = 0; at + 5 <= bytes.length; ) {
+  for (let at = 0; at + 5 <= bytes.length;) {
     const length = bytes.readInt32BE(at + 1);
     if (bytes[at] === 'E'.charCodeAt(0)) {
-      const fields = bytes.subarray(at + 5, at + 1 + length).toString('utf8').split('\0');
+      const fields = bytes
+        .subarray(at + 5, at + 1 + length)
+        .toString('utf8')
+        .split('\0');
       const code = fields.find((field) => field.startsWith('C'));
       if (code) codes.push(code.slice(1));
     }
@@ -266,7 +269,12 @@ describe('embedded Postgres against hostile clients', () => {
       await expect(client.connect()).rejects.toThrow(/password/);
 
       const attacker = await rawAttacker(server);
-      const startup = startupPacket(new Map([['user', 'postgres'], ['database', 'postgres']]));
+      const startup = startupPacket(
+        new Map([
+          ['user', 'postgres'],
+          ['database', 'postgres'],
+        ]),
+      );
       attacker.write(Buffer.concat([startup, message('Q', cstring('INSERT INTO victim VALUES (7)'))]));
       await closedWith(attacker, '08P01');
       expect(await victimRows()).toEqual([]);
@@ -329,7 +337,8 @@ describe('embedded Postgres limits', () => {
   it('listens on loopback only', async () => {
     await expect(startEmbeddedPostgres({ host: '0.0.0.0' })).rejects.toThrow(/loopback only/);
     for (const address of ['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1']) expect(isLoopbackAddress(address)).toBe(true);
-    for (const address of ['10.0.0.1', '::ffff:192.168.1.2', '0.0.0.0', '::', '128.0.0.1', undefined]) expect(isLoopbackAddress(address)).toBe(false);
+    for (const address of ['10.0.0.1', '::ffff:192.168.1.2', '0.0.0.0', '::', '128.0.0.1', undefined])
+      expect(isLoopbackAddress(address)).toBe(false);
   });
 
   it('takes the password it is given', async () => {

@@ -26,7 +26,9 @@ function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: Nod
 
 async function urlOf(output: () => string, child: ChildProcess): Promise<string> {
   for (let waited = 0; waited < 60_000; waited += 50) {
-    const line = output().split('\n').find((l) => l.startsWith('{'));
+    const line = output()
+      .split('\n')
+      .find((l) => l.startsWith('{'));
     if (line) return (JSON.parse(line) as { url: string }).url;
     if (child.exitCode !== null) throw new Error(`the database process exited: ${output()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -56,7 +58,9 @@ describe('the embedded database process', () => {
     const malformed = new Client({ connectionString: url });
     malformed.on('error', () => undefined);
     await malformed.connect();
-    (malformed as unknown as { connection: { stream: net.Socket } }).connection.stream.write(Buffer.from('510000000053454c45435431', 'hex'));
+    (malformed as unknown as { connection: { stream: net.Socket } }).connection.stream.write(
+      Buffer.from('510000000053454c45435431', 'hex'),
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
 
     const started = Date.now();

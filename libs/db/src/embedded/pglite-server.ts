@@ -148,7 +148,8 @@ interface Message {
 
 const STARTUP = '\0';
 
-const describeType = (byte: number) => (byte >= 0x21 && byte <= 0x7e ? `"${String.fromCharCode(byte)}"` : `0x${byte.toString(16).padStart(2, '0')}`);
+const describeType = (byte: number) =>
+  byte >= 0x21 && byte <= 0x7e ? `"${String.fromCharCode(byte)}"` : `0x${byte.toString(16).padStart(2, '0')}`;
 
 class ClientConnection {
   private readonly received = new ByteQueue();
@@ -230,7 +231,10 @@ class ClientConnection {
     const length = header.readInt32BE(1);
     // Checked before the body arrives: garbage is refused at once, not waited for.
     const allowed = this.phase === 'session' ? SESSION_MESSAGE_TYPES.has(type) : type === 'p';
-    if (!allowed) throw new ProtocolViolation(`invalid frontend message type ${describeType(header[0])}${this.phase === 'session' ? '' : ' during authentication'}`);
+    if (!allowed)
+      throw new ProtocolViolation(
+        `invalid frontend message type ${describeType(header[0])}${this.phase === 'session' ? '' : ' during authentication'}`,
+      );
     const max = this.phase === 'session' ? MAX_MESSAGE_BYTES : MAX_STARTUP_BYTES;
     if (length < 4 || length > max) throw new ProtocolViolation(`invalid length of message ${describeType(header[0])}: ${length}`);
     return received.length < length + 1 ? undefined : { type, bytes: received.take(length + 1) };
@@ -244,7 +248,8 @@ class ClientConnection {
       this.onClose();
       return;
     }
-    if (copiesFromClient(type, bytes)) throw new ProtocolViolation('COPY FROM STDIN is not supported by the embedded database', SQLSTATE.featureNotSupported);
+    if (copiesFromClient(type, bytes))
+      throw new ProtocolViolation('COPY FROM STDIN is not supported by the embedded database', SQLSTATE.featureNotSupported);
     if (!this.release) this.release = await this.context.lock.acquire();
     if (this.closed) return;
     if (await this.execute(bytes)) this.releaseTurn();
@@ -295,7 +300,17 @@ class ClientConnection {
     // PGlite answers a startup packet with AuthenticationOk, its parameters and ReadyForQuery.
     this.release = await this.context.lock.acquire();
     if (this.closed) return;
-    if (await this.execute(startupPacket(new Map([['user', USER], ['database', DATABASE]])))) this.releaseTurn();
+    if (
+      await this.execute(
+        startupPacket(
+          new Map([
+            ['user', USER],
+            ['database', DATABASE],
+          ]),
+        ),
+      )
+    )
+      this.releaseTurn();
   }
 
   /** Runs a message and sends the client the answer; true when the client's turn is over. */
@@ -319,7 +334,10 @@ class ClientConnection {
       const timeout = `${this.context.idleTimeoutMs} ms`;
       this.close(
         this.release
-          ? new ProtocolViolation(`terminating connection due to idle-in-transaction timeout (${timeout} holding the database without sending)`, SQLSTATE.idleInTransactionTimeout)
+          ? new ProtocolViolation(
+              `terminating connection due to idle-in-transaction timeout (${timeout} holding the database without sending)`,
+              SQLSTATE.idleInTransactionTimeout,
+            )
           : new ProtocolViolation(`terminating connection: a message was not completed within ${timeout}`),
       );
     }, this.context.idleTimeoutMs);

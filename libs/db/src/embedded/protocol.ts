@@ -84,10 +84,14 @@ export const cstring = (text: string) => Buffer.from(`${text}\0`, 'utf8');
 export function errorResponse(severity: 'FATAL' | 'ERROR', code: string, text: string): Buffer {
   return message(
     'E',
-    Buffer.from('S'), cstring(severity),
-    Buffer.from('V'), cstring(severity),
-    Buffer.from('C'), cstring(code),
-    Buffer.from('M'), cstring(text),
+    Buffer.from('S'),
+    cstring(severity),
+    Buffer.from('V'),
+    cstring(severity),
+    Buffer.from('C'),
+    cstring(code),
+    Buffer.from('M'),
+    cstring(text),
     Buffer.from([0]),
   );
 }
@@ -97,7 +101,10 @@ export const authentication = (code: number, data: Buffer = Buffer.alloc(0)) => 
 /** The key/value pairs of a protocol 3.0 startup packet (the whole packet, length field included). */
 export function startupParameters(packet: Buffer): Map<string, string> {
   if (packet[packet.length - 1] !== 0) throw new ProtocolViolation('invalid startup packet layout: expected terminator as last byte');
-  const fields = packet.subarray(8, packet.length - 1).toString('utf8').split('\0');
+  const fields = packet
+    .subarray(8, packet.length - 1)
+    .toString('utf8')
+    .split('\0');
   // A well-formed list is key\0value\0…, so splitting it leaves one empty string at its end.
   if (fields.pop() !== '') throw new ProtocolViolation('invalid startup packet layout');
   if (fields.length % 2 !== 0) throw new ProtocolViolation('invalid startup packet layout: a parameter has no value');
@@ -110,7 +117,11 @@ export function startupParameters(packet: Buffer): Map<string, string> {
 }
 
 export function startupPacket(parameters: Map<string, string>): Buffer {
-  const body = Buffer.concat([int32(PROTOCOL_3_0), ...[...parameters].flatMap(([key, value]) => [cstring(key), cstring(value)]), Buffer.from([0])]);
+  const body = Buffer.concat([
+    int32(PROTOCOL_3_0),
+    ...[...parameters].flatMap(([key, value]) => [cstring(key), cstring(value)]),
+    Buffer.from([0]),
+  ]);
   return Buffer.concat([int32(body.length + 4), body]);
 }
 
@@ -159,7 +170,7 @@ export class BackendOutput {
   fatal = false;
 
   feed(chunk: Uint8Array): void {
-    for (let i = 0; i < chunk.length; ) {
+    for (let i = 0; i < chunk.length;) {
       if (this.bodyLeft === 0) {
         this.header[this.headerLength++] = chunk[i++];
         if (this.headerLength < 5) continue;
@@ -171,7 +182,9 @@ export class BackendOutput {
       }
       const taken = Math.min(this.bodyLeft, chunk.length - i);
       if (this.header[0] === ERROR_RESPONSE && this.severity.length < SEVERITY_FIELD_LENGTH) {
-        this.severity += Buffer.from(chunk.subarray(i, i + Math.min(taken, SEVERITY_FIELD_LENGTH - this.severity.length))).toString('latin1');
+        this.severity += Buffer.from(chunk.subarray(i, i + Math.min(taken, SEVERITY_FIELD_LENGTH - this.severity.length))).toString(
+          'latin1',
+        );
         if (this.severity === 'SFATAL\0' || this.severity === 'SPANIC\0') this.fatal = true;
       }
       i += taken;

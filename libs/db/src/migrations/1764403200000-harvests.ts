@@ -42,6 +42,8 @@ export class Harvests1764403200000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE source_validators`);
     await q.query(`DROP TABLE harvests`);
-    await q.query(`ALTER TABLE papers DROP COLUMN daily_date, DROP COLUMN submitted_by, DROP COLUMN github_repo, DROP COLUMN source_updated_at`);
+    await q.query(
+      `ALTER TABLE papers DROP COLUMN daily_date, DROP COLUMN submitted_by, DROP COLUMN github_repo, DROP COLUMN source_updated_at`,
+    );
   }
 }

@@ -18,7 +18,7 @@ export class PaperDoiTitleKey1765008000000 implements MigrationInterface {
     await q.query(`ALTER TABLE papers ADD COLUMN doi text, ADD COLUMN title_key text`);
     // The keys are not part of what the change feed reports: filling them in is no change.
     await q.query(`ALTER TABLE papers DISABLE TRIGGER papers_changed`);
-    for (let after = ''; ; ) {
+    for (let after = ''; ;) {
       const rows: { id: string; title: string }[] = await q.query(
         `SELECT id, title FROM papers WHERE id > $1 ORDER BY id LIMIT ${BACKFILL_BATCH}`,
         [after],

@@ -11,4 +11,16 @@ import { PaperDoiTitleKey1765008000000 } from './1765008000000-paper-doi-title-k
 import { PaperTerms1765094400000 } from './1765094400000-paper-terms';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS = [InitialSchema1764230400000, UsersUpvotesTrending1764316800000, Harvests1764403200000, EventsInterestsFeeds1764489600000, Subscriptions1764576000000, UserProfiles1764662400000, PaperChanges1764748800000, FeedInputsVersion1764835200000, Hardening1764921600000, PaperDoiTitleKey1765008000000, PaperTerms1765094400000];
+export const MIGRATIONS = [
+  InitialSchema1764230400000,
+  UsersUpvotesTrending1764316800000,
+  Harvests1764403200000,
+  EventsInterestsFeeds1764489600000,
+  Subscriptions1764576000000,
+  UserProfiles1764662400000,
+  PaperChanges1764748800000,
+  FeedInputsVersion1764835200000,
+  Hardening1764921600000,
+  PaperDoiTitleKey1765008000000,
+  PaperTerms1765094400000,
+];
