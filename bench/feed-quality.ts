@@ -132,6 +132,7 @@ async function main(): Promise<void> {
     const now = new Date(`${newer.at(-1)!._listing_date}T23:59:59Z`);
     const asCandidate = (r: ArxivRecord) => ({
       id: r.id,
+      title: r.title,
       vector: vectors.get(r.id)!,
       publishedAt: new Date(`${r._listing_date}T00:00:00Z`),
       trendingScore: 0,
@@ -170,7 +171,9 @@ async function main(): Promise<void> {
         ...liked.map((r) => [r.id, eventWeight('save', now, now)] as const),
         ...disliked.map((r) => [r.id, eventWeight('dismiss', now, now)] as const),
       ]);
-      const features = new Map([...liked, ...disliked].map((r) => [r.id, { categories: r.categories, vector: vectors.get(r.id)! }]));
+      const features = new Map(
+        [...liked, ...disliked].map((r) => [r.id, { title: r.title, categories: r.categories, vector: vectors.get(r.id)! }]),
+      );
       const evidence = { interests: NO_INTERESTS, space: null, weights, features, excluded: new Set<string>() };
       const profile = foldProfile(evidence, model);
       const withoutCategories = (r: ArxivRecord, label: 0 | 1, weight: number) => ({

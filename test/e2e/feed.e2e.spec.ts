@@ -103,7 +103,15 @@ describe('personalized feed (api + worker processes)', () => {
     expect(first).not.toContain('graph-3');
     expect(first.filter((id) => id.startsWith('graph-')).length).toBeGreaterThan(0);
     expect(first.filter((id) => id.startsWith('robot-')).length).toBeGreaterThan(0);
-    const similar = page.items.flatMap((i) => i.reasons.filter((r) => r.type === 'similar').map((r) => r.paperId));
+    const similarReasons = page.items.flatMap((i) =>
+      i.reasons.filter((r) => r.type === 'similar').map((r) => ({ paperId: r.paperId, title: r.title, item: i.paper.id })),
+    );
+    // A reason names one of the user's papers by id and title, never the item itself.
+    for (const reason of similarReasons) {
+      expect(reason.paperId).not.toBe(reason.item);
+      expect(reason.title).toMatch(/^(Graph neural networks|Robot grasping)/);
+    }
+    const similar = similarReasons.map((r) => r.paperId);
     expect(similar.length).toBeGreaterThan(0);
     for (const liked of similar) expect(['graph-1', 'graph-2', 'graph-3', 'robot-1', 'robot-2', 'robot-3']).toContain(liked);
     expect((await stack.get(`/v1/users/${user.id}`, bearer(user.token))).body.counts).toEqual({ events: 6, saved: 4, dismissed: 0 });

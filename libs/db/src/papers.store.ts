@@ -21,6 +21,7 @@ export interface StoredPaper {
 
 /** What the feed's profile reads of a paper: its categories and, once embedded, its vector. */
 export interface PaperFeatures {
+  title: string;
   categories: string[];
   vector: Float32Array | null;
 }
@@ -536,13 +537,18 @@ export class PapersStore {
   /** Categories and vectors (in a space, if there is one) of these papers; unknown ids are absent. */
   async features(spaceId: number | null, ids: string[]): Promise<Map<string, PaperFeatures>> {
     if (ids.length === 0) return new Map();
-    const rows: { id: string; categories: string[]; embedding: string | null }[] = await this.dataSource.query(
-      `SELECT p.id, p.categories, e.embedding::text AS embedding
+    const rows: { id: string; title: string; categories: string[]; embedding: string | null }[] = await this.dataSource.query(
+      `SELECT p.id, p.title, p.categories, e.embedding::text AS embedding
        FROM papers p LEFT JOIN paper_embeddings e ON e.paper_id = p.id AND e.space_id = $1
        WHERE p.id = ANY($2)`,
       [spaceId, [...new Set(ids)]],
     );
-    return new Map(rows.map((row) => [row.id, { categories: row.categories, vector: row.embedding ? parseVector(row.embedding) : null }]));
+    return new Map(
+      rows.map((row) => [
+        row.id,
+        { title: row.title, categories: row.categories, vector: row.embedding ? parseVector(row.embedding) : null },
+      ]),
+    );
   }
 
   /**
@@ -554,7 +560,7 @@ export class PapersStore {
     seed: string,
     limit: number,
     exclude: string[],
-  ): Promise<(PaperFeatures & { vector: Float32Array })[]> {
+  ): Promise<{ categories: string[]; vector: Float32Array }[]> {
     const rows: { categories: string[]; embedding: string }[] = await this.dataSource.query(
       `SELECT categories, embedding FROM (
          SELECT p.id, p.categories, e.embedding::text AS embedding

@@ -34,8 +34,8 @@ export interface Corpus {
 
 /** A paper as the ranking functions read it. */
 export function toCandidate(paper: StoredPaper, vector: Float32Array | null): FeedCandidate {
-  const { id, publishedAt, trendingScore, categories, authors } = paper;
-  return { id, vector, publishedAt, trendingScore, categories, authors, text: `${paper.title}\n${paper.abstract}`.toLowerCase() };
+  const { id, title, publishedAt, trendingScore, categories, authors } = paper;
+  return { id, title, vector, publishedAt, trendingScore, categories, authors, text: `${paper.title}\n${paper.abstract}`.toLowerCase() };
 }
 
 /**

@@ -32,7 +32,10 @@ export function foldProfile(evidence: UserEvidence, model: FeedProfile['model'])
   const weighted = (sign: 1 | -1): WeightedPaper[] =>
     [...evidence.weights.entries()]
       .filter(([id, weight]) => sign * weight > 0 && evidence.features.get(id)?.vector)
-      .map(([paperId, weight]) => ({ paperId, vector: evidence.features.get(paperId)!.vector!, weight: Math.abs(weight) }));
+      .map(([paperId, weight]) => {
+        const { title, vector } = evidence.features.get(paperId)!;
+        return { paperId, title, vector: vector!, weight: Math.abs(weight) };
+      });
   const categoryEvidence = [...evidence.weights.entries()]
     .filter(([id]) => evidence.features.has(id))
     .map(([id, weight]) => ({ categories: evidence.features.get(id)!.categories, weight }));

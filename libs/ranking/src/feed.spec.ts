@@ -7,6 +7,7 @@ import {
   explain,
   interestVectors,
   phraseMatcher,
+  reasonText,
   scoreCandidates,
   StatedInterests,
   WeightedPaper,
@@ -26,11 +27,17 @@ function near(axis: number, noise = 0, toward = (axis + 1) % DIM): Float32Array 
   return v.map((x) => x / norm);
 }
 
-const positive = (paperId: string, axis: number, noise = 0, weight = 1): WeightedPaper => ({ paperId, vector: near(axis, noise), weight });
+const positive = (paperId: string, axis: number, noise = 0, weight = 1): WeightedPaper => ({
+  paperId,
+  title: `Title of ${paperId}`,
+  vector: near(axis, noise),
+  weight,
+});
 
 function candidate(id: string, vector: Float32Array | null, overrides: Partial<FeedCandidate> = {}): FeedCandidate {
   return {
     id,
+    title: `Title of ${id}`,
     vector,
     publishedAt: new Date('2025-06-01T00:00:00Z'),
     trendingScore: trendingScore(paperSignals({ publishedAt: new Date('2025-06-01T00:00:00Z'), sourceUpvotes: 0 }, [])),
@@ -101,7 +108,19 @@ describe('scoreCandidates and diversify', () => {
     const interests = interestVectors([positive('liked', 0)]);
     const scored = scoreCandidates([candidate('far', near(5)), candidate('close', near(0, 0.1))], profile({ interests }), now);
     expect(scored.map((s) => s.id)).toEqual(['close', 'far']);
-    expect(explain(scored, profile({ interests }), now)[0].reasons[0]).toEqual({ type: 'similar', paperId: 'liked' });
+    expect(explain(scored, profile({ interests }), now)[0].reasons[0]).toEqual({
+      type: 'similar',
+      paperId: 'liked',
+      title: 'Title of liked',
+    });
+  });
+
+  it('never explains a paper as similar to itself (a viewed paper is both evidence and candidate)', () => {
+    const interests = interestVectors([positive('viewed', 0), positive('liked', 0, 0.3)]);
+    const [item] = explain(scoreCandidates([candidate('viewed', near(0))], profile({ interests }), now), profile({ interests }), now);
+    const similar = item.reasons.filter((r) => r.type === 'similar');
+    expect(similar).toEqual([{ type: 'similar', paperId: 'liked', title: 'Title of liked' }]);
+    expect(reasonText(item.reasons)).toContain('similar to "Title of liked", which you liked');
   });
 
   it("pushes a dismissed paper's near-duplicates down", () => {

@@ -36,6 +36,8 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 export interface WeightedPaper {
   paperId: string;
+  /** Shown in a reason that cites this paper. */
+  title: string;
   vector: Float32Array;
   weight: number;
 }
@@ -104,6 +106,7 @@ export interface StatedInterests {
 
 export interface FeedCandidate {
   id: string;
+  title: string;
   /** Unit length, as the embedder stores it. */
   vector: Float32Array | null;
   publishedAt: Date;
@@ -115,7 +118,7 @@ export interface FeedCandidate {
 }
 
 export type FeedReason =
-  | { type: 'similar'; paperId: string }
+  | { type: 'similar'; paperId: string; title: string }
   | { type: 'interest'; category: string }
   | { type: 'interest'; keyword: string }
   | { type: 'interest'; author: string }
@@ -296,16 +299,19 @@ export function explain(items: ScoredCandidate[], profile: FeedProfile, now: Dat
   return items.map((item) => {
     const { candidate } = item;
     const reasons: FeedReason[] = [];
-    let nearest: { paperId: string; similarity: number } | undefined;
+    let nearest: { paper: WeightedPaper; similarity: number } | undefined;
     if (candidate.vector) {
       for (const interest of profile.interests) {
         for (const member of interest.members) {
+          // A paper is never "similar to" itself (a viewed paper can be both evidence and candidate).
+          if (member.paperId === candidate.id) continue;
           const s = cosine(member.vector, candidate.vector);
-          if (!nearest || s > nearest.similarity) nearest = { paperId: member.paperId, similarity: s };
+          if (!nearest || s > nearest.similarity) nearest = { paper: member, similarity: s };
         }
       }
     }
-    if (nearest && nearest.similarity >= SIMILAR_REASON_FLOOR) reasons.push({ type: 'similar', paperId: nearest.paperId });
+    if (nearest && nearest.similarity >= SIMILAR_REASON_FLOOR)
+      reasons.push({ type: 'similar', paperId: nearest.paper.paperId, title: nearest.paper.title });
     const terms = statedTerms(candidate, profile, compiled, now);
     if (terms.category) reasons.push({ type: 'interest', category: terms.category });
     if (terms.keyword) reasons.push({ type: 'interest', keyword: terms.keyword });
@@ -360,7 +366,7 @@ export function reasonText(reasons: FeedReason[]): string {
     .map((r) => {
       switch (r.type) {
         case 'similar':
-          return `similar to ${r.paperId}, which you liked`;
+          return `similar to "${r.title}", which you liked`;
         case 'interest':
           return 'category' in r ? `in ${r.category}` : 'keyword' in r ? `mentions "${r.keyword}"` : `by ${r.author}`;
         case 'trending':

@@ -25,6 +25,7 @@ export class FeedAtomQueryDto {
 export class SimilarReasonDto {
   @ApiProperty({ enum: ['similar'] }) type!: 'similar';
   @ApiProperty({ description: "the user's paper it is close to", example: '2501.01234' }) paperId!: string;
+  @ApiProperty({ description: "that paper's title", example: 'Graph neural networks' }) title!: string;
 }
 
 export class CategoryReasonDto {
