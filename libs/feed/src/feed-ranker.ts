@@ -14,12 +14,15 @@ import {
 import { Corpus, CorpusIndex, IndexedPaper, toCandidate } from './corpus-index';
 import { EvidenceReader, UserEvidence } from './evidence';
 
-/** Ranked depth; pages are cut from it. */
-export const FEED_DEPTH = 100;
+/** How deep a feed can be paged (CONTRACT v1.1: at least 500 items when the corpus holds them). */
+export const FEED_DEPTH = 500;
 /** Papers embedded since the user's fold that a request scores, newest first. */
 const NEW_SINCE_FOLD = 500;
-/** Diversification reorders this many of the best-scored papers (it compares each pick with each of them). */
-const MMR_POOL = 3 * FEED_DEPTH;
+/**
+ * Diversification reorders this many of the best-scored papers (it compares each pick with each of
+ * them). Fixed, whatever the depth asked for, so the first n papers are the same at every depth.
+ */
+const MMR_POOL = FEED_DEPTH + 100;
 
 export interface RankedPaper {
   paper: StoredPaper;
@@ -118,7 +121,7 @@ export class FeedRanker {
    * The user's feed, best first, `depth` papers at most. Diversification is greedy, so the first n
    * papers are the same whatever the depth: a page needs only the depth up to its end.
    */
-  async rank(userId: string, filters: SearchFilters, depth = FEED_DEPTH): Promise<RankedPaper[]> {
+  async rank(userId: string, filters: SearchFilters, depth: number): Promise<RankedPaper[]> {
     depth = Math.min(depth, FEED_DEPTH);
     const space = await this.evidence.space();
     const inputs = await this.users.feedVersion(userId);
@@ -197,7 +200,7 @@ export class FeedRanker {
       // Nothing embedded yet: never an empty feed while papers exist.
       const lists = await Promise.all(
         (['recent', 'trending'] as const).map((sort) =>
-          this.papers.list({ sort, limit: FEED_DEPTH, category: filters.category, since: filters.from }, space?.id ?? null),
+          this.papers.list({ sort, limit: depth, category: filters.category, since: filters.from }, space?.id ?? null),
         ),
       );
       for (const paper of lists.flat()) {

@@ -117,7 +117,7 @@ export class DigestProcessor {
     const since = await this.subscriptions.lastSentAt(subscription.id);
     let ranked: { paper: StoredPaper; reasons: DigestPaper['reasons'] }[];
     if (subscription.userId) {
-      ranked = await this.feed.rank(subscription.userId, {});
+      ranked = await this.feed.rank(subscription.userId, {}, CANDIDATES);
     } else {
       const lists: StoredPaper[][] = [];
       if (subscription.query) lists.push((await this.papers.keywordSearch(subscription.query, {}, CANDIDATES, null)).map((h) => h.paper));
