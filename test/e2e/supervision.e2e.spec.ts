@@ -168,7 +168,11 @@ describeEmbedded('npm start supervision (real processes)', () => {
       expect(launcher.output()).toMatch(
         new RegExp(`\\[paperfeed\\] ${name} exited \\(signal SIGKILL\\); restarting in [0-9.]+ s \\(restart 1\\)`),
       );
-      expect(launcher.output()).toContain(`[paperfeed] ${name} restarted (pid ${restarted}, restart 1)`);
+      // Logged once the new child is up, which can be a moment after ps lists it.
+      await waitFor(
+        async () => launcher.output().includes(`[paperfeed] ${name} restarted (pid ${restarted}, restart 1)`),
+        `the ${name}'s restart to be logged`,
+      );
       // The others were left alone, and the database came back at the same URL.
       const after = children();
       for (const other of ['database', 'api', 'worker'] as ChildName[]) if (other !== name) expect(after[other]).toBe(before[other]);
