@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { adminHeaders } from '../support/stack';
 import { ADMIN_TOKEN, loadArxivPapers, REDIS_URL, TEST_MODEL_DIR, tempDir, toPushedPaper, uniquePrefix, waitFor } from '../support/env';
 import { AppProcess, freePort, spawnBuilt } from '../support/processes';
+import { isAlive } from '@paperfeed/config';
 
 type ChildName = 'database' | 'api' | 'worker';
 
@@ -30,15 +31,6 @@ function childrenOf(pid: number): Partial<Record<ChildName, number>> {
     }
   }
   return found;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -124,7 +116,7 @@ describeEmbedded('npm start supervision (real processes)', () => {
   afterAll(async () => {
     if (process.env.SUPERVISION_LOG) fs.writeFileSync(process.env.SUPERVISION_LOG, launcher?.output() ?? '');
     if (launcher && launcher.child.exitCode === null && launcher.child.signalCode === null) await launcher.stop('SIGKILL');
-    for (const pid of seen) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    for (const pid of seen) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -214,7 +206,7 @@ describeEmbedded('npm start supervision (real processes)', () => {
     const code = await launcher.stop('SIGTERM');
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(code).toBe(0);
-    for (const pid of pids) expect(alive(pid)).toBe(false);
+    for (const pid of pids) expect(isAlive(pid)).toBe(false);
     expect(fs.existsSync(runtimeFile)).toBe(false);
   }, 20_000);
 });

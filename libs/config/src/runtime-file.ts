@@ -18,7 +18,8 @@ export function runtimeFilePath(dataDir: string): string {
   return path.join(dataDir, 'embedded.json');
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid runs (signal 0 only asks). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
